@@ -1,0 +1,1 @@
+"""The factor-timing environment: FactorTimingEnv, costs, impact, capacity, rewards, batched env."""

@@ -1,0 +1,1 @@
+"""Metrics, statistical tests, reports and plots (not built yet)."""

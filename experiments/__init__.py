@@ -1,0 +1,1 @@
+"""Purged walk-forward splits, experiment configs, the runner and the results store (not built yet)."""

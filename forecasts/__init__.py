@@ -1,0 +1,1 @@
+"""Walk-forward supervised forecasts of next-month factor returns."""

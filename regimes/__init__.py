@@ -1,0 +1,1 @@
+"""Walk-forward HMM regime features (filtered, never smoothed)."""
