@@ -35,8 +35,11 @@ def _canonical(value: object) -> object:
     if isinstance(value, (np.integer, np.floating, np.bool_)):
         return _canonical(value.item())
     if isinstance(value, np.ndarray):
-        return {"ndarray": hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest(),
-                "shape": list(value.shape), "dtype": str(value.dtype)}
+        return {
+            "ndarray": hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest(),
+            "shape": list(value.shape),
+            "dtype": str(value.dtype),
+        }
     if isinstance(value, pd.Period):
         return str(value)
     if isinstance(value, Mapping):
@@ -79,9 +82,7 @@ class FeatureCache:
         assert self.directory is not None
         return self.directory / f"{key}.pkl"
 
-    def get_or_compute(
-        self, compute: Callable[[], pd.DataFrame], **parts: object
-    ) -> pd.DataFrame:
+    def get_or_compute(self, compute: Callable[[], pd.DataFrame], **parts: object) -> pd.DataFrame:
         """Return the cached frame for ``parts`` or compute, store and return it.
 
         A copy is returned each time, so callers cannot corrupt the cache.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -14,7 +15,7 @@ import pandas as pd
 from factorgym._typing import FloatArray
 from factorgym.errors import DataError, UnknownAssetError
 
-__all__ = ["FactorPanel", "Provenance", "to_months"]
+__all__ = ["FactorPanel", "Provenance", "parse_month", "to_months"]
 
 PanelKind = Literal["excess", "total"]
 _KINDS = ("excess", "total")
@@ -364,7 +365,8 @@ class FactorPanel:
     def __repr__(self) -> str:
         return (
             f"FactorPanel(kind={self._kind!r}, assets={list(self._assets)}, "
-            f"months={self.n_months} [{self.start}..{self.end}], source={self._provenance.source!r})"
+            f"months={self.n_months} [{self.start}..{self.end}], "
+            f"source={self._provenance.source!r})"
         )
 
     def __eq__(self, other: object) -> bool:
@@ -378,8 +380,14 @@ class FactorPanel:
     def __reduce__(self) -> tuple[object, ...]:
         return (
             _rebuild,
-            (self._returns, self._rf, self._months.asi8, self._assets, self._kind,
-             self._provenance),
+            (
+                self._returns,
+                self._rf,
+                self._months.asi8,
+                self._assets,
+                self._kind,
+                self._provenance,
+            ),
         )
 
     # ------------------------------------------------------------------ transformations
@@ -391,12 +399,10 @@ class FactorPanel:
         DataError
             If the month is outside the panel.
         """
-        period = _parse_month(month, name=name)
+        period = parse_month(month, name=name)
         pos = int(period.ordinal - self._months[0].ordinal)
         if not 0 <= pos < self.n_months:
-            raise DataError(
-                f"`{name}` must lie in {self.start}..{self.end}, got {period}"
-            )
+            raise DataError(f"`{name}` must lie in {self.start}..{self.end}, got {period}")
         return pos
 
     def slice(self, start: object = None, end: object = None) -> FactorPanel:
@@ -407,15 +413,16 @@ class FactorPanel:
         DataError
             If ``start`` is after ``end`` or the range holds no month of the panel.
         """
-        p0 = self.start if start is None else _parse_month(start, name="start")
-        p1 = self.end if end is None else _parse_month(end, name="end")
+        p0 = self.start if start is None else parse_month(start, name="start")
+        p1 = self.end if end is None else parse_month(end, name="end")
         if p0 > p1:
             raise DataError(f"`start` must not be after `end`, got start={p0} > end={p1}")
         lo = max(p0.ordinal, self.start.ordinal) - self.start.ordinal
         hi = min(p1.ordinal, self.end.ordinal) - self.start.ordinal
         if lo > hi:
             raise DataError(
-                f"`start`..`end` = {p0}..{p1} holds no month of the panel ({self.start}..{self.end})"
+                f"`start`..`end` = {p0}..{p1} holds no month of the panel "
+                f"({self.start}..{self.end})"
             )
         return self._take(slice(lo, hi + 1), list(range(self.n_assets)))
 
@@ -520,9 +527,20 @@ def _rebuild(
     return FactorPanel(returns, rf, months, assets, kind=kind, provenance=provenance)
 
 
-def _parse_month(value: object, *, name: str) -> pd.Period:
+_MONTH_STRING = re.compile(r"^\d{4}-\d{2}(-\d{2})?$|^\d{6}$")
+
+
+def parse_month(value: object, *, name: str) -> pd.Period:
+    """A month from a Period, a date, or a string ``YYYY-MM``, ``YYYY-MM-DD`` or ``YYYYMM``."""
     if isinstance(value, pd.Period):
         return value.asfreq("M")
+    if isinstance(value, str):
+        text = value.strip()
+        if not _MONTH_STRING.match(text):
+            raise DataError(f"`{name}` must be a month such as '1990-01', got {value!r}")
+        if len(text) == 6:
+            text = f"{text[:4]}-{text[4:]}"
+        value = text
     try:
         return pd.Period(value, freq="M")  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:

@@ -11,7 +11,7 @@ import pytest
 from factorgym import FactorPanel
 from factorgym.data import load, synthetic_market
 
-DATA_DIR = Path(__file__).parent / "data"
+KENFRENCH_DIR = Path(__file__).parent / "fixtures" / "kenfrench"
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
-"""Data sources: embedded Ken French and factor-ETF data, Ken French CSV files, tidy files and a
-synthetic regime-switching market. Everything returns a validated :class:`~factorgym.FactorPanel`.
+"""Data sources for factorgym.
+
+Embedded Ken French and factor-ETF data, Ken French CSV files, tidy files and a synthetic
+regime-switching market. Everything returns a validated :class:`~factorgym.FactorPanel`.
 """
 
 from factorgym.data.embedded_etf import ETF_TICKERS, load_etf, monthly_returns_from_daily_prices

@@ -59,7 +59,7 @@ def _monthly() -> pd.DataFrame:
 
 
 def load_etf(*, rf: float | pd.Series = 0.0) -> FactorPanel:
-    """skfolio's five iShares factor ETFs as monthly total returns (``kind="total"``).
+    """Skfolio's five iShares factor ETFs as monthly total returns (``kind="total"``).
 
     MTUM (momentum), QUAL (quality), SIZE (size), USMV (minimum volatility), VLUE (value);
     daily adjusted closes 2014-01-02..2022-12-28 aggregated to month ends, giving

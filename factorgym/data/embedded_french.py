@@ -20,8 +20,20 @@ FRENCH_UNIVERSES: dict[str, tuple[tuple[str, ...], str, str]] = {
         "Fama-French market, size, value and Carhart momentum factors (long-short, excess)",
     ),
     "industries": (
-        ("NoDur", "Durbl", "Manuf", "Enrgy", "Chems", "BusEq", "Telcm", "Utils", "Shops",
-         "Hlth", "Money", "Other"),
+        (
+            "NoDur",
+            "Durbl",
+            "Manuf",
+            "Enrgy",
+            "Chems",
+            "BusEq",
+            "Telcm",
+            "Utils",
+            "Shops",
+            "Hlth",
+            "Money",
+            "Other",
+        ),
         "total",
         "12 value-weighted industry portfolios (total returns)",
     ),
@@ -64,9 +76,7 @@ def load_french(*, universe: str = "factors") -> FactorPanel:
         the library's one-month T-bill column ``RF``. Values are already decimals.
     """
     if universe not in FRENCH_UNIVERSES:
-        raise DataError(
-            f"`universe` must be one of {sorted(FRENCH_UNIVERSES)}, got {universe!r}"
-        )
+        raise DataError(f"`universe` must be one of {sorted(FRENCH_UNIVERSES)}, got {universe!r}")
     cols, kind, desc = FRENCH_UNIVERSES[universe]
     raw = _raw()
     return FactorPanel(

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from factorgym.data.window import window_frame
 from factorgym.errors import DataError
 from factorgym.panel import FactorPanel, PanelKind, Provenance
 
@@ -83,6 +84,16 @@ def _parse_date(token: str, freq: str, where: str) -> pd.Period | pd.Timestamp:
         raise DataError(f"{where}: invalid date {token!r} ({exc})") from exc
 
 
+def _title_above(lines: list[str], header_idx: int) -> str:
+    """The text lines directly above a header (no blank line between), at most two."""
+    block: list[str] = []
+    j = header_idx - 1
+    while j >= 0 and lines[j].strip() and len(block) < 2:
+        block.insert(0, lines[j].strip())
+        j -= 1
+    return " ".join(block)
+
+
 def parse_kenfrench_csv(path: str | os.PathLike[str]) -> list[KenFrenchTable]:
     """Every table of a Ken French CSV file.
 
@@ -96,12 +107,9 @@ def parse_kenfrench_csv(path: str | os.PathLike[str]) -> list[KenFrenchTable]:
     lines = _read_text(path).splitlines()
     tables: list[KenFrenchTable] = []
     i = 0
-    last_text = ""
     while i < len(lines):
         stripped = lines[i].strip()
         if not stripped.startswith(","):
-            if stripped:
-                last_text = stripped
             i += 1
             continue
         header_line = i + 1
@@ -138,7 +146,9 @@ def parse_kenfrench_csv(path: str | os.PathLike[str]) -> list[KenFrenchTable]:
             try:
                 rows.append([float(c) for c in cells[1:]])
             except ValueError as exc:
-                raise DataError(f"{where}: non-numeric value ({exc}): {lines[i].strip()!r}") from exc
+                raise DataError(
+                    f"{where}: non-numeric value ({exc}): {lines[i].strip()!r}"
+                ) from exc
             dates.append(_parse_date(token, _FREQ[width], where))
             i += 1
         if not rows:
@@ -151,14 +161,13 @@ def parse_kenfrench_csv(path: str | os.PathLike[str]) -> list[KenFrenchTable]:
         frame = pd.DataFrame(values, index=pd.Index(dates), columns=columns)
         tables.append(
             KenFrenchTable(
-                title=last_text if last_text != stripped else "",
+                title=_title_above(lines, header_line - 1),
                 frequency=_FREQ[width],  # type: ignore[index]
                 frame=frame,
                 line=header_line,
                 n_missing=int(missing.sum()),
             )
         )
-        last_text = ""
     if not tables:
         raise DataError(
             f"{path.name}: unreadable format: no table header line (a line starting with ',' "
@@ -181,7 +190,9 @@ def _monthly_table(path: Path, table: int | str) -> KenFrenchTable:
     hits = [t for t in monthly if table.lower() in t.title.lower()]
     if not hits:
         titles = [t.title for t in monthly]
-        raise DataError(f"`table` {table!r} matches no monthly table title of {path.name}: {titles}")
+        raise DataError(
+            f"`table` {table!r} matches no monthly table title of {path.name}: {titles}"
+        )
     return hits[0]
 
 
@@ -252,14 +263,7 @@ def load_kenfrench(
         new_cols = frame.columns.difference(merged.columns, sort=False)
         merged = merged.loc[common].join(frame.loc[common, new_cols])
     assert merged is not None
-    if start is not None or end is not None:
-        lo = pd.Period(start, freq="M") if start is not None else merged.index[0]
-        hi = pd.Period(end, freq="M") if end is not None else merged.index[-1]
-        if lo > hi:
-            raise DataError(f"`start` must not be after `end`, got start={lo} > end={hi}")
-        merged = merged.loc[(merged.index >= lo) & (merged.index <= hi)]
-        if merged.empty:
-            raise DataError(f"`start`..`end` = {lo}..{hi} holds no month of the files")
+    merged = window_frame(merged, start, end, what="the files")
     nan = merged.isna()
     if nan.to_numpy().any():
         col = nan.any().idxmax()

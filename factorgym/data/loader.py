@@ -31,31 +31,40 @@ class SourceInfo:
 
 SOURCES: dict[str, SourceInfo] = {
     "french": SourceInfo(
-        "french", "excess / total", "1949-01..2017-03 (819 months)",
-        "Ken French data embedded in linearmodels: " + "; ".join(
-            f"{u}: {', '.join(c)}" for u, (c, _, _) in FRENCH_UNIVERSES.items()
-        ),
+        "french",
+        "excess / total",
+        "1949-01..2017-03 (819 months)",
+        "Ken French data embedded in linearmodels: "
+        + "; ".join(f"{u}: {', '.join(c)}" for u, (c, _, _) in FRENCH_UNIVERSES.items()),
         "universe=factors|industries|size_value|size_momentum",
     ),
     "etf": SourceInfo(
-        "etf", "total", "2014-02..2022-11 (106 months)",
+        "etf",
+        "total",
+        "2014-02..2022-11 (106 months)",
         "iShares factor ETFs MTUM, QUAL, SIZE, USMV, VLUE from skfolio (daily -> month end); "
         "rf = 0 unless given",
         "rf=<monthly decimal or Series>",
     ),
     "synthetic": SourceInfo(
-        "synthetic", "excess", "1960-01.. (n_months)",
+        "synthetic",
+        "excess",
+        "1960-01.. (n_months)",
         "2-state regime-switching Gaussian market with known parameters (tests only)",
         "n_months, n_assets, seed, separation (see data.synthetic_market for ground truth)",
     ),
     "<path.CSV>": SourceInfo(
-        "<path.CSV>", "excess (kind=)", "as in the file(s)",
+        "<path.CSV>",
+        "excess (kind=)",
+        "as in the file(s)",
         "Ken French CSV file(s) as downloaded (percent, monthly + annual sections); several "
         "paths are merged on month",
         "table=, kind=, rf=",
     ),
     "<path.csv|.parquet>": SourceInfo(
-        "<path.csv|.parquet>", "kind=", "as in the file",
+        "<path.csv|.parquet>",
+        "kind=",
+        "as in the file",
         "tidy file: a date column plus one column per asset",
         "units=decimal|percent (required), kind=, rf_column=, rf=",
     ),

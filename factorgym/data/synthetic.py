@@ -135,7 +135,9 @@ def synthetic_market(
             f"`covs` must have shape {(n_states, n_assets, n_assets)}, got {covs.shape}"
         )
     if transmat.shape != (n_states, n_states):
-        raise ConfigError(f"`transmat` must have shape {(n_states, n_states)}, got {transmat.shape}")
+        raise ConfigError(
+            f"`transmat` must have shape {(n_states, n_states)}, got {transmat.shape}"
+        )
     if np.any(transmat < 0) or not np.allclose(transmat.sum(axis=1), 1.0):
         raise ConfigError(f"`transmat` rows must be probabilities summing to 1, got {transmat}")
     chols = np.linalg.cholesky(covs)  # raises LinAlgError for a non-PD covariance

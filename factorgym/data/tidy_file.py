@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from factorgym.data.window import window_frame
 from factorgym.errors import DataError, UnknownAssetError
 from factorgym.panel import FactorPanel, PanelKind, Provenance, to_months
 
@@ -82,14 +83,7 @@ def load_tidy(
     non_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if non_numeric:
         raise DataError(f"{p.name}: columns must be numeric, got non-numeric {non_numeric}")
-    if start is not None or end is not None:
-        lo = pd.Period(start, freq="M") if start is not None else frame.index.min()
-        hi = pd.Period(end, freq="M") if end is not None else frame.index.max()
-        if lo > hi:
-            raise DataError(f"`start` must not be after `end`, got start={lo} > end={hi}")
-        frame = frame.loc[(frame.index >= lo) & (frame.index <= hi)]
-        if frame.empty:
-            raise DataError(f"`start`..`end` = {lo}..{hi} holds no month of {p.name}")
+    frame = window_frame(frame, start, end, what=p.name)
     scale = 100.0 if units == "percent" else 1.0
     if units == "percent":
         med = float(np.nanmedian(np.abs(frame.to_numpy(dtype=np.float64))))
@@ -108,7 +102,9 @@ def load_tidy(
     )
     if rf_column is not None and rf_column in frame.columns:
         return FactorPanel.from_frame(
-            frame, rf_column=rf_column, kind=kind,
+            frame,
+            rf_column=rf_column,
+            kind=kind,
             provenance=Provenance(**{**prov.__dict__, "rf_source": f"column {rf_column!r}"}),
         )
     if rf is None:
@@ -116,6 +112,8 @@ def load_tidy(
             f"{p.name}: no risk-free column {rf_column!r}; pass rf_column=<name> or rf=<float>"
         )
     return FactorPanel.from_frame(
-        frame, rf=float(rf), kind=kind,
+        frame,
+        rf=float(rf),
+        kind=kind,
         provenance=Provenance(**{**prov.__dict__, "rf_source": f"constant {float(rf)!r}"}),
     )
