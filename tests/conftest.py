@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from factorgym import FactorPanel
 from factorgym.data import load, synthetic_market
-
-KENFRENCH_DIR = Path(__file__).parent / "fixtures" / "kenfrench"
 
 
 @pytest.fixture(scope="session")

@@ -74,6 +74,8 @@ def _read_text(path: Path) -> str:
 
 
 def _parse_date(token: str, freq: str, where: str) -> pd.Period | pd.Timestamp:
+    if freq != "annual" and not 1 <= int(token[4:6]) <= 12:
+        raise DataError(f"{where}: invalid date {token!r} (month must be 01..12)")
     try:
         if freq == "monthly":
             return pd.Period(year=int(token[:4]), month=int(token[4:6]), freq="M")

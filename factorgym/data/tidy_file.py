@@ -76,9 +76,12 @@ def load_tidy(
         if pd.api.types.is_integer_dtype(raw_dates):
             dates = pd.to_datetime(raw_dates.astype(str), format="%Y%m")
         else:
-            dates = pd.to_datetime(raw_dates)
+            dates = pd.to_datetime(raw_dates, format="ISO8601")
     except (ValueError, TypeError) as exc:
-        raise DataError(f"{p.name}: column {date_column!r} does not hold dates ({exc})") from exc
+        raise DataError(
+            f"{p.name}: column {date_column!r} does not hold dates (expected ISO dates such as "
+            f"2001-01-31 or 2001-01, or integers YYYYMM): {exc}"
+        ) from exc
     frame.index = to_months(dates, name=date_column)
     non_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     if non_numeric:
