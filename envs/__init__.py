@@ -1,1 +1,123 @@
 """The factor-timing environment: FactorTimingEnv, costs, impact, capacity, rewards, batched env."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factorgym.envs.accounting import drawdown, drift_weights, grow_wealth, portfolio_return
+from factorgym.envs.action_maps import (
+    ActionSpec,
+    InvalidActionError,
+    long_only_action,
+    long_only_weights,
+    long_short_action,
+    long_short_weights,
+    tilt_action,
+    tilt_weights,
+)
+from factorgym.envs.batched_env import BatchedFactorTimingEnv
+from factorgym.envs.config import ACTION_MODES, COST_PRESETS, OBSERVATION_BLOCKS, EnvConfig
+from factorgym.envs.cost_presets import PRESET_TABLES, asset_class, preset_row, resolve_cost_model
+from factorgym.envs.costs import (
+    BPS,
+    CostModel,
+    internal_cost,
+    proportional_cost,
+    rebalance_cost,
+)
+from factorgym.envs.factor_timing_env import FactorTimingEnv
+from factorgym.envs.impact import (
+    break_even_aum,
+    capacity_fill,
+    impact_cost,
+    impact_rate,
+    participation,
+)
+from factorgym.envs.market_data import MarketData, build_market_data
+from factorgym.envs.observation import (
+    ObservationNormalizer,
+    align_feature_frame,
+    fit_normalizer,
+    trailing_covariance,
+    trailing_returns,
+    trailing_volatility,
+)
+from factorgym.envs.rewards import (
+    REWARD_NAMES,
+    DifferentialSharpe,
+    ExcessLogReturn,
+    LogReturn,
+    MeanVariance,
+    RewardStrategy,
+    make_reward,
+    penalized,
+)
+from factorgym.envs.transition import Dynamics, Transition
+from factorgym.envs.wrappers import TargetWeights
+
+__all__ = [
+    "ACTION_MODES",
+    "BPS",
+    "COST_PRESETS",
+    "OBSERVATION_BLOCKS",
+    "PRESET_TABLES",
+    "REWARD_NAMES",
+    "ActionSpec",
+    "BatchedFactorTimingEnv",
+    "CostModel",
+    "DifferentialSharpe",
+    "Dynamics",
+    "EnvConfig",
+    "ExcessLogReturn",
+    "FactorTimingEnv",
+    "InvalidActionError",
+    "LogReturn",
+    "MarketData",
+    "MeanVariance",
+    "ObservationNormalizer",
+    "RewardStrategy",
+    "SB3VecEnv",
+    "TargetWeights",
+    "Transition",
+    "align_feature_frame",
+    "asset_class",
+    "break_even_aum",
+    "build_market_data",
+    "capacity_fill",
+    "drawdown",
+    "drift_weights",
+    "fit_normalizer",
+    "grow_wealth",
+    "impact_cost",
+    "impact_rate",
+    "internal_cost",
+    "long_only_action",
+    "long_only_weights",
+    "long_short_action",
+    "long_short_weights",
+    "make_reward",
+    "make_sb3_vec_env",
+    "participation",
+    "penalized",
+    "portfolio_return",
+    "preset_row",
+    "proportional_cost",
+    "rebalance_cost",
+    "resolve_cost_model",
+    "tilt_action",
+    "tilt_weights",
+    "trailing_covariance",
+    "trailing_returns",
+    "trailing_volatility",
+]
+
+_LAZY = {"SB3VecEnv", "make_sb3_vec_env"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the stable-baselines3 adapter only when it is asked for (it imports torch)."""
+    if name in _LAZY:
+        from factorgym.envs import sb3_vec_env
+
+        return getattr(sb3_vec_env, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,224 @@
+"""Observation blocks, feature alignment (LookAheadError), training-window normaliser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from factorgym.envs import (
+    EnvConfig,
+    FactorTimingEnv,
+    align_feature_frame,
+    build_market_data,
+    fit_normalizer,
+    trailing_covariance,
+    trailing_returns,
+    trailing_volatility,
+)
+from factorgym.envs.observation import normalize_features
+from factorgym.errors import ConfigError, DataError, LookAheadError
+
+
+def test_trailing_returns_layout():
+    x = np.arange(12.0).reshape(6, 2) / 100
+    out = trailing_returns(x, 3)
+    assert out.shape == (6, 6)
+    assert np.isnan(out[:2]).all()
+    # row 4: lag 0 = x[4], lag 1 = x[3], lag 2 = x[2]
+    assert_array_equal(out[4], np.concatenate([x[4], x[3], x[2]]))
+
+
+def test_trailing_volatility_and_covariance_match_numpy():
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 0.05, (30, 3))
+    vol = trailing_volatility(x, 12)
+    cov = trailing_covariance(x, 12)
+    assert np.isnan(vol[:11]).all() and np.isnan(cov[:11]).all()
+    for t in (11, 20, 29):
+        window = x[t - 11 : t + 1]
+        assert_allclose(vol[t], window.std(axis=0, ddof=1), rtol=1e-13)
+        assert_allclose(cov[t], np.cov(window, rowvar=False), rtol=1e-12)
+    short = trailing_volatility(x[:5], 12)
+    assert np.isnan(short).all()
+
+
+MONTHS = pd.period_range("2000-01", periods=6, freq="M")
+
+
+def _frame(index, values=None):
+    values = np.arange(len(index), dtype=float) if values is None else values
+    return pd.DataFrame({"p": values}, index=index)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        MONTHS,
+        MONTHS.to_timestamp(how="end").normalize(),
+        pd.DatetimeIndex([f"2000-{m:02d}-15" for m in range(1, 7)]),
+    ],
+    ids=["periods", "month-ends", "mid-month"],
+)
+def test_aligned_frames_are_accepted(index):
+    values, cols = align_feature_frame(_frame(index), MONTHS, name="regime")
+    assert cols == ("regime:p",)
+    assert_array_equal(values[:, 0], np.arange(6.0))
+
+
+def test_late_starting_frame_is_nan_before_its_first_row():
+    values, _ = align_feature_frame(_frame(MONTHS[2:]), MONTHS, name="f")
+    assert np.isnan(values[:2]).all()
+    assert_array_equal(values[2:, 0], [0.0, 1.0, 2.0, 3.0])
+
+
+def test_later_dated_row_raises():
+    shifted = pd.period_range("2000-02", periods=6, freq="M")  # labels one month late
+    with pytest.raises(LookAheadError, match="has a later-dated row: 2000-07 is after"):
+        align_feature_frame(_frame(shifted), MONTHS, name="fcst")
+
+
+@pytest.mark.parametrize(
+    ("index", "match"),
+    [
+        (MONTHS[[0, 1, 1, 2, 3, 4]], "not aligned on the panel's months: 2000-02 follows 2000-02"),
+        (MONTHS[[0, 2, 1, 3, 4, 5]], "2000-02 follows 2000-03"),
+        (MONTHS[[0, 1, 3, 4, 5]], "gap between 2000-02 and 2000-04"),
+        (pd.period_range("1999-12", periods=7, freq="M"), "starts at 1999-12, before"),
+        (MONTHS[:4], "it ends at 2000-04, the panel at 2000-06"),
+    ],
+    ids=["duplicate", "unsorted", "gap", "too-early", "ends-early"],
+)
+def test_misaligned_frames_raise(index, match):
+    with pytest.raises(LookAheadError, match=match):
+        align_feature_frame(_frame(index), MONTHS, name="f")
+
+
+def test_missing_dates_in_the_index_raise():
+    idx = pd.DatetimeIndex(
+        ["2000-01-31", None, "2000-03-31", "2000-04-30", "2000-05-31", "2000-06-30"]
+    )
+    with pytest.raises(LookAheadError, match="its index has missing dates"):
+        align_feature_frame(_frame(idx), MONTHS, name="f")
+
+
+def test_bad_frames_raise_data_error():
+    with pytest.raises(DataError, match="must be a pandas DataFrame, got ndarray"):
+        align_feature_frame(np.zeros((6, 1)), MONTHS, name="f")  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="at least one row and one column"):
+        align_feature_frame(pd.DataFrame(index=MONTHS), MONTHS, name="f")
+    with pytest.raises(DataError, match="must not contain inf"):
+        align_feature_frame(_frame(MONTHS, [0, 1, np.inf, 3, 4, 5.0]), MONTHS, name="f")
+    with pytest.raises(DataError, match="missing values at 2000-04, after its first complete"):
+        align_feature_frame(_frame(MONTHS, [0, 1, 2, np.nan, 4, 5.0]), MONTHS, name="f")
+    with pytest.raises(DataError, match="has no complete row"):
+        align_feature_frame(_frame(MONTHS, [np.nan] * 6), MONTHS, name="f")
+    with pytest.raises(DataError, match="must be numeric"):
+        align_feature_frame(_frame(MONTHS, list("abcdef")), MONTHS, name="f")
+    with pytest.raises(DataError, match="must hold dates or monthly periods"):
+        align_feature_frame(_frame(["x"] * 6), MONTHS, name="f")
+
+
+def test_series_and_mappings():
+    s = pd.Series(np.arange(6.0), index=MONTHS, name="prob")
+    _, cols = align_feature_frame(s, MONTHS, name="regime")
+    assert cols == ("regime:prob",)
+    assert list(normalize_features(s)) == ["features"]
+    assert normalize_features(None) == {}
+    with pytest.raises(DataError, match="feature block names must be non-empty strings"):
+        normalize_features({"": s})
+    with pytest.raises(DataError, match="`features` must be a DataFrame or a mapping"):
+        normalize_features([s])  # type: ignore[arg-type]
+
+
+def test_fit_normalizer_uses_only_the_window():
+    rows = np.vstack([np.full((5, 2), 100.0), np.arange(10.0).reshape(5, 2)])
+    mask = np.zeros(10, dtype=bool)
+    mask[5:] = True
+    norm = fit_normalizer(rows, mask, ("a", "b"))
+    assert_allclose(norm.mean, rows[5:].mean(axis=0))
+    assert_allclose(norm.scale, rows[5:].std(axis=0))
+    const = fit_normalizer(np.ones((4, 1)), np.ones(4, dtype=bool), ("a", "b"))
+    assert const.scale[0] == 1.0
+    with pytest.raises(DataError, match="`normalize_window` \\('a', 'b'\\) holds no complete"):
+        fit_normalizer(np.full((3, 1), np.nan), np.ones(3, dtype=bool), ("a", "b"))
+
+
+def test_normaliser_is_fitted_on_the_training_window_only(french_panel):
+    train = ("1960-01", "1989-12")
+    cfg = EnvConfig(normalize=True, normalize_window=train, window=("1990-01", "2017-03"))
+    md = build_market_data(french_panel, None, cfg, needs_cov=False)
+    raw = build_market_data(french_panel, None, EnvConfig(), needs_cov=False).static_obs
+    lo = french_panel.month_position("1960-01")
+    hi = french_panel.month_position("1989-12")
+    sel = raw[lo : hi + 1].astype(np.float64)
+    assert_allclose(md.normalizer.mean, sel.mean(axis=0), rtol=1e-5)
+    assert md.normalizer.window == train and md.normalizer.n_rows == hi - lo + 1
+    # the test-window env's observations are standardised with training statistics
+    train_rows = md.static_obs[lo : hi + 1]
+    assert_allclose(train_rows.mean(axis=0), 0.0, atol=1e-5)
+
+
+def test_default_normalize_window_is_the_env_window(french_small):
+    md = build_market_data(french_small, None, EnvConfig(normalize=True), needs_cov=False)
+    assert md.normalizer.window == ("1990-12", "1999-11")
+
+
+def test_columns_blocks_and_features_in_the_observation(french_small):
+    probs = pd.DataFrame(
+        {"calm": np.linspace(0, 1, 120), "crisis": np.linspace(1, 0, 120)},
+        index=french_small.months,
+    )
+    cfg = EnvConfig(lookback=2, vol_lookback=3, random_start=False)
+    env = FactorTimingEnv(french_small, features={"regime": probs}, config=cfg)
+    cols = env.observation_columns
+    assert cols[:5] == (
+        "ret_lag0:MktRF",
+        "ret_lag0:SMB",
+        "ret_lag0:HML",
+        "ret_lag0:Mom",
+        "ret_lag1:MktRF",
+    )
+    assert cols[8:12] == ("vol:MktRF", "vol:SMB", "vol:HML", "vol:Mom")
+    assert cols[12:14] == ("regime:calm", "regime:crisis")
+    assert cols[14:] == ("w:MktRF", "w:SMB", "w:HML", "w:Mom")
+    assert env.observation_blocks == {
+        "returns": slice(0, 8),
+        "volatility": slice(8, 12),
+        "features": slice(12, 14),
+        "weights": slice(14, 18),
+    }
+    obs, info = env.reset()
+    t = french_small.month_position(info["date"])
+    assert obs[12] == np.float32(probs["calm"].iloc[t])
+    x = french_small.returns
+    assert_array_equal(obs[0:4], x[t].astype(np.float32))
+    assert_array_equal(obs[4:8], x[t - 1].astype(np.float32))
+    assert_array_equal(obs[14:], np.zeros(4, np.float32))
+
+
+def test_blocks_can_be_dropped(french_small):
+    env = FactorTimingEnv(french_small, config=EnvConfig(observation_blocks=("volatility",)))
+    assert env.observation_space.shape == (4,)
+    obs, _ = env.reset(seed=0)
+    obs2, *_ = env.step(np.ones(4, np.float32))
+    assert obs.shape == obs2.shape == (4,)
+
+
+def test_observation_config_errors(french_small):
+    probs = pd.DataFrame({"p": np.ones(120)}, index=french_small.months)
+    with pytest.raises(ConfigError, match="must include 'features' when feature frames are"):
+        FactorTimingEnv(
+            french_small, features=probs, config=EnvConfig(observation_blocks=("returns",))
+        )
+    with pytest.raises(ConfigError, match="leave no month of the panel"):
+        FactorTimingEnv(french_small, config=EnvConfig(lookback=200))
+    with pytest.raises(ConfigError, match="`normalize_window` must be ordered"):
+        FactorTimingEnv(
+            french_small, config=EnvConfig(normalize=True, normalize_window=("1995-01", "1994-01"))
+        )
+    with pytest.raises(ConfigError, match="`normalize_window\\[0\\]` must lie in"):
+        FactorTimingEnv(
+            french_small, config=EnvConfig(normalize=True, normalize_window=("1980-01", "1994-01"))
+        )
