@@ -173,8 +173,9 @@ class EnvConfig:
     normalize : bool
         Standardise the data blocks with mean/std fitted on ``normalize_window`` only.
     normalize_window : (str, str), optional
-        Observation months used to fit the normaliser; default: this env's own decision months.
-        Set it to the training window when building a test env.
+        Observation months used to fit the normaliser: the *training* window. Required when
+        ``normalize=True`` (there is no default: the env's own window would let a test env's
+        observation at t be scaled with statistics of months after t).
     window : (str or None, str or None), optional
         First and last month *earned* by an episode (default: all months with enough history).
     episode_length : int, optional
@@ -321,6 +322,13 @@ class EnvConfig:
             "normalize_window",
             _check_month_pair("normalize_window", self.normalize_window, allow_open=False),
         )
+        if self.normalize and self.normalize_window is None:
+            raise _fail(
+                "normalize_window",
+                "the training window (start, end) when normalize=True (no default: fitting on "
+                "the env's own window looks ahead)",
+                None,
+            )
         set_(self, "window", _check_month_pair("window", self.window, allow_open=True))
         if self.episode_length is not None:
             _check_int("episode_length", self.episode_length, 1)

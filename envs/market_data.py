@@ -234,15 +234,11 @@ def build_market_data(
 
     normalizer = None
     if cfg.normalize:  # type: ignore[attr-defined]
-        nwin = cfg.normalize_window  # type: ignore[attr-defined]
-        if nwin is None:
-            lo, hi = d_lo, d_hi
-            nwin = (str(months[lo]), str(months[hi]))
-        else:
-            lo = _month_index(panel, nwin[0], "normalize_window[0]")
-            hi = _month_index(panel, nwin[1], "normalize_window[1]")
-            if hi < lo:
-                raise ConfigError(f"`normalize_window` must be ordered (start <= end), got {nwin}")
+        nwin = cfg.normalize_window  # type: ignore[attr-defined]  # required by EnvConfig
+        lo = _month_index(panel, nwin[0], "normalize_window[0]")
+        hi = _month_index(panel, nwin[1], "normalize_window[1]")
+        if hi < lo:
+            raise ConfigError(f"`normalize_window` must be ordered (start <= end), got {nwin}")
         mask = np.zeros(n_months, dtype=bool)
         mask[lo : hi + 1] = True
         normalizer = fit_normalizer(static, mask, (str(nwin[0]), str(nwin[1])))

@@ -22,7 +22,7 @@ CASES = {
     "tilt": EnvConfig(action_mode="tilt", max_deviation=0.3, reward="excess_return",
                       initial_weights="benchmark", max_drawdown_stop=0.15),
     "tilt_ls_normalised": EnvConfig(action_mode="tilt", tilt_long_only=False, normalize=True,
-                                    costs="low"),
+                                    normalize_window=("1990-01", "1994-12"), costs="low"),
 }  # fmt: skip
 SCALARS = ("gross_return", "net_return", "cost_proportional", "cost_internal", "cost_impact",
            "cost_total", "turnover", "fill_ratio", "wealth", "drawdown", "aum",

@@ -75,6 +75,7 @@ BAD = [
     ({"observation_blocks": "returns"}, "`observation_blocks` must be a non-empty subset"),
     ({"observation_blocks": ("weights", "weights")}, "`observation_blocks` must be free of"),
     ({"normalize_window": ("1990-01",)}, "`normalize_window` must be None or a pair"),
+    ({"normalize": True}, r"`normalize_window` must be the training window .* got None"),
     ({"normalize_window": ("1990-01", None)}, "`normalize_window` must be a pair of month"),
     ({"window": "1990-01"}, "`window` must be None or a pair"),
     ({"window": (1990, 2000)}, "`window` must be a pair of month strings"),

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
+from factorgym import FactorPanel
 from factorgym.envs import (
     EnvConfig,
     FactorTimingEnv,
@@ -160,9 +161,21 @@ def test_normaliser_is_fitted_on_the_training_window_only(french_panel):
     assert_allclose(train_rows.mean(axis=0), 0.0, atol=1e-5)
 
 
-def test_default_normalize_window_is_the_env_window(french_small):
-    md = build_market_data(french_small, None, EnvConfig(normalize=True), needs_cov=False)
-    assert md.normalizer.window == ("1990-12", "1999-11")
+def test_normaliser_needs_an_explicit_training_window_and_then_does_not_look_ahead(french_small):
+    # No default window: fitting on the env's own (test) window would scale the observation
+    # at t with statistics of months after t.
+    with pytest.raises(ConfigError, match="`normalize_window` must be the training window"):
+        EnvConfig(normalize=True)
+    cfg = EnvConfig(normalize=True, normalize_window=("1990-12", "1994-12"), random_start=False)
+    later = french_small.returns.copy()
+    later[72:] += 0.05  # change every month after the decision row 71 (1995-12)
+    perturbed = FactorPanel(later, french_small.rf, french_small.months, french_small.assets)
+    obs = []
+    for panel in (french_small, perturbed):
+        env = FactorTimingEnv(panel, config=cfg)
+        o, _ = env.reset(seed=0, options={"start": "1996-01"})
+        obs.append(o)
+    assert np.array_equal(obs[0], obs[1])
 
 
 def test_columns_blocks_and_features_in_the_observation(french_small):
