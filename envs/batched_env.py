@@ -17,6 +17,7 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
+from factorgym.envs._views import DynamicsViews
 from factorgym.envs.action_maps import InvalidActionError
 from factorgym.envs.config import EnvConfig
 from factorgym.envs.episodes import check_options, parse_start_option, sample_starts, stop_rows
@@ -27,14 +28,13 @@ from factorgym.envs.factor_timing_env import (
     resolve_config,
     resolve_panel,
 )
-from factorgym.envs.transition import Dynamics
 from factorgym.errors import ConfigError
 from factorgym.panel import FactorPanel
 
 __all__ = ["BatchedFactorTimingEnv"]
 
 
-class BatchedFactorTimingEnv(VectorEnv):
+class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
     """``num_envs`` copies of :class:`~factorgym.envs.FactorTimingEnv` in one set of arrays.
 
     Dynamics, costs, observation and reward are those of the single env (see its docstring);
@@ -125,21 +125,6 @@ class BatchedFactorTimingEnv(VectorEnv):
         self._has_reset = False
 
     # ------------------------------------------------------------------ helpers
-    @property
-    def assets(self) -> tuple[str, ...]:
-        """Asset names."""
-        return self.panel.assets
-
-    @property
-    def observation_columns(self) -> tuple[str, ...]:
-        """Name of every observation column."""
-        return self._dyn.market.columns
-
-    @property
-    def dynamics(self) -> Dynamics:
-        """The shared transition kernel."""
-        return self._dyn
-
     def _initial_state(self, size: int) -> tuple[np.ndarray, ...]:
         return tuple(np.full(size, v) for v in self._dyn.reward.initial_state())
 

@@ -13,10 +13,10 @@ from gymnasium import spaces
 from gymnasium.error import ResetNeeded
 
 from factorgym._typing import FloatArray
+from factorgym.envs._views import DynamicsViews
 from factorgym.envs.action_maps import ActionSpec, InvalidActionError
 from factorgym.envs.config import EnvConfig
 from factorgym.envs.cost_presets import resolve_cost_model
-from factorgym.envs.costs import CostModel
 from factorgym.envs.episodes import check_options, parse_start_option, sample_starts, stop_rows
 from factorgym.envs.market_data import build_market_data
 from factorgym.envs.rewards import RewardStrategy, make_reward
@@ -88,7 +88,7 @@ def initial_weights(dyn: Dynamics) -> FloatArray:
     return np.zeros(dyn.market.n_assets)
 
 
-class FactorTimingEnv(gym.Env[np.ndarray, np.ndarray]):
+class FactorTimingEnv(DynamicsViews, gym.Env[np.ndarray, np.ndarray]):
     """Monthly factor timing: allocate across factors or assets, pay costs, impact and capacity.
 
     ## Description
@@ -243,36 +243,6 @@ class FactorTimingEnv(gym.Env[np.ndarray, np.ndarray]):
         self._last: Transition | None = None
 
     # ------------------------------------------------------------------ public views
-    @property
-    def assets(self) -> tuple[str, ...]:
-        """Asset names (action and weight order)."""
-        return self.panel.assets
-
-    @property
-    def observation_columns(self) -> tuple[str, ...]:
-        """Name of every observation column."""
-        return self._dyn.market.columns
-
-    @property
-    def observation_blocks(self) -> dict[str, slice]:
-        """Column slice of each observation block."""
-        return dict(self._dyn.market.blocks)
-
-    @property
-    def action_spec(self) -> ActionSpec:
-        """Action mode, maps and feasibility checks."""
-        return self._dyn.spec
-
-    @property
-    def cost_model(self) -> CostModel:
-        """Resolved per-asset cost, impact and capacity parameters."""
-        return self._dyn.costs
-
-    @property
-    def dynamics(self) -> Dynamics:
-        """The shared transition kernel (market arrays, costs, action spec, reward)."""
-        return self._dyn
-
     @property
     def month(self) -> pd.Period | None:
         """Current decision month (None before reset)."""
