@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+if __name__ != "factorgym.envs":  # envs/ is not a package of its own
+    raise ImportError(f"import factorgym.envs, not {__name__} (one import path per module)")
 
 from factorgym.envs.accounting import drawdown, drift_weights, grow_wealth, portfolio_return
 from factorgym.envs.action_maps import (
@@ -26,6 +27,7 @@ from factorgym.envs.costs import (
     rebalance_cost,
 )
 from factorgym.envs.factor_timing_env import FactorTimingEnv
+from factorgym.envs.history import MarketHistory
 from factorgym.envs.impact import (
     break_even_aum,
     capacity_fill,
@@ -73,10 +75,10 @@ __all__ = [
     "InvalidActionError",
     "LogReturn",
     "MarketData",
+    "MarketHistory",
     "MeanVariance",
     "ObservationNormalizer",
     "RewardStrategy",
-    "SB3VecEnv",
     "TargetWeights",
     "Transition",
     "align_feature_frame",
@@ -96,7 +98,6 @@ __all__ = [
     "long_short_action",
     "long_short_weights",
     "make_reward",
-    "make_sb3_vec_env",
     "participation",
     "penalized",
     "portfolio_return",
@@ -110,14 +111,3 @@ __all__ = [
     "trailing_returns",
     "trailing_volatility",
 ]
-
-_LAZY = {"SB3VecEnv", "make_sb3_vec_env"}
-
-
-def __getattr__(name: str) -> Any:
-    """Import the stable-baselines3 adapter only when it is asked for (it imports torch)."""
-    if name in _LAZY:
-        from factorgym.envs import sb3_vec_env
-
-        return getattr(sb3_vec_env, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,6 +18,7 @@ from factorgym.envs.action_maps import ActionSpec, InvalidActionError
 from factorgym.envs.config import EnvConfig
 from factorgym.envs.cost_presets import resolve_cost_model
 from factorgym.envs.episodes import check_options, parse_start_option, sample_starts, stop_rows
+from factorgym.envs.history import MarketHistory, history_view
 from factorgym.envs.market_data import build_market_data
 from factorgym.envs.rewards import RewardStrategy, make_reward
 from factorgym.envs.transition import Dynamics, Transition
@@ -247,6 +248,38 @@ class FactorTimingEnv(DynamicsViews, gym.Env[np.ndarray, np.ndarray]):
     def month(self) -> pd.Period | None:
         """Current decision month (None before reset)."""
         return None if self._t < 0 else self.panel.months[self._t]
+
+    def history(self, n_months: int | None = None) -> MarketHistory:
+        """Read-only panel rows (and feature rows) up to the current decision month only.
+
+        The view ends at the month the next action is decided at (the last month whose returns
+        are known); it never holds a later row. Baselines read history only through it.
+
+        Parameters
+        ----------
+        n_months : int, optional
+            Return only the last ``n_months`` rows (all rows from the panel's start if None).
+
+        Raises
+        ------
+        ResetNeeded
+            Before the first :meth:`reset`.
+        """
+        if self._t < 0:
+            raise ResetNeeded("Cannot call env.history() before calling env.reset()")
+        m = self._dyn.market
+        return history_view(
+            months=self.panel.months,
+            assets=self.panel.assets,
+            kind=self.panel.kind,
+            returns=m.returns,
+            excess=m.excess,
+            rf=m.rf,
+            features=m.feature_values,
+            feature_columns=m.feature_columns,
+            t=self._t,
+            n_months=n_months,
+        )
 
     # ------------------------------------------------------------------ Gymnasium API
     def reset(

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from factorgym._arrays import frozen_copy
 from factorgym._typing import FloatArray
 from factorgym.envs.observation import (
     ObservationNormalizer,
@@ -40,6 +41,8 @@ class MarketData:
     ----------
     panel : FactorPanel
         The source panel.
+    returns : ndarray of shape (n_months, n)
+        The panel's returns as given (total returns for a ``kind="total"`` panel).
     excess : ndarray of shape (n_months, n)
         Excess returns ``x`` (``R - rf`` for a total-return panel).
     rf : ndarray of shape (n_months,)
@@ -76,9 +79,14 @@ class MarketData:
         Month-end date of each row (for ``info``).
     decision_range : (int, int)
         First and last decision row of the env's window (a decision at ``t`` earns ``t + 1``).
+    feature_values : dict of str to ndarray of shape (n_months, n_columns)
+        Each feature block aligned on the panel's months, as given (not normalised).
+    feature_columns : dict of str to tuple of str
+        Each feature block's own column names.
     """
 
     panel: FactorPanel
+    returns: FloatArray
     excess: FloatArray
     rf: FloatArray
     growth: FloatArray
@@ -97,6 +105,8 @@ class MarketData:
     dates: tuple[pd.Timestamp, ...]
     dates64: np.ndarray
     decision_range: tuple[int, int]
+    feature_values: dict[str, FloatArray]
+    feature_columns: dict[str, tuple[str, ...]]
 
     @property
     def n_assets(self) -> int:
@@ -137,9 +147,7 @@ def _month_index(panel: FactorPanel, value: object, name: str) -> int:
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.setflags(write=False)
-    return a
+    return frozen_copy(a, a.dtype.type)
 
 
 def build_market_data(
@@ -188,6 +196,8 @@ def build_market_data(
     if "volatility" in blocks_wanted:
         parts.append(trailing_volatility(excess, cfg.vol_lookback))  # type: ignore[attr-defined]
     feature_cols: list[str] = []
+    feature_values: dict[str, FloatArray] = {}
+    feature_names: dict[str, tuple[str, ...]] = {}
     frames = normalize_features(features)
     if frames and "features" not in blocks_wanted:
         raise ConfigError(
@@ -198,6 +208,8 @@ def build_market_data(
         values, cols = align_feature_frame(frame, months, name=name)
         parts.append(values)
         feature_cols.extend(cols)
+        feature_values[name] = _readonly(values)
+        feature_names[name] = tuple(c.split(":", 1)[1] for c in cols)
     static = np.hstack(parts) if parts else np.zeros((n_months, 0))
     complete = np.all(np.isfinite(static), axis=1)
     if needs_cov:
@@ -264,6 +276,7 @@ def build_market_data(
     obs_rows[:, : static32.shape[1]] = static32
     return MarketData(
         panel=panel,
+        returns=_readonly(ret),
         excess=_readonly(excess),
         rf=_readonly(rf),
         growth=_readonly(growth),
@@ -282,4 +295,6 @@ def build_market_data(
         dates=dates,
         dates64=_readonly(np.asarray(panel.index.values, dtype="datetime64[D]")),
         decision_range=(d_lo, d_hi),
+        feature_values=feature_values,
+        feature_columns=feature_names,
     )

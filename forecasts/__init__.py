@@ -1,5 +1,8 @@
 """Walk-forward supervised forecasts of next-month factor returns."""
 
+if __name__ != "factorgym.forecasts":  # forecasts/ is not a package of its own
+    raise ImportError(f"import factorgym.forecasts, not {__name__} (one import path per module)")
+
 from factorgym.forecasts.ensemble import EnsembleForecaster, combine_forecasts
 from factorgym.forecasts.features import build_features, check_extra_features, next_month_labels
 from factorgym.forecasts.inspection import (

@@ -1,5 +1,8 @@
 """Walk-forward HMM regime features (filtered, never smoothed)."""
 
+if __name__ != "factorgym.regimes":  # regimes/ is not a package of its own
+    raise ImportError(f"import factorgym.regimes, not {__name__} (one import path per module)")
+
 from factorgym.regimes.filtered_hmm import EMRun, FilteredGaussianHMM
 from factorgym.regimes.forward_filter import forward_filter, gaussian_log_density
 from factorgym.regimes.realized_vol import RealizedVolatility, realized_volatility

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from factorgym import FactorPanel
 from factorgym.data import load, synthetic_market
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which copy of factorgym is under test (this checkout or an installed copy)."""
+    import factorgym
+
+    where = Path(factorgym.__file__).resolve().parent
+    copy = "this checkout" if where == ROOT / "factorgym" else "an installed copy, not the checkout"
+    return f"factorgym {factorgym.__version__} under test: {where} ({copy})"
 
 
 @pytest.fixture(scope="session")

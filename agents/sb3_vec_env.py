@@ -1,7 +1,8 @@
 """`SB3VecEnv`: stable-baselines3's ``VecEnv`` interface over `BatchedFactorTimingEnv`.
 
-This is the only env module that imports an RL library; ``factorgym.envs`` imports it lazily,
-on first access to ``SB3VecEnv`` or ``make_sb3_vec_env``.
+It lives in ``agents/`` because it imports an RL library: ``factorgym.envs`` knows nothing of
+agents. ``factorgym.agents`` imports it lazily, on first access to ``SB3VecEnv`` or
+``make_sb3_vec_env``.
 
 SB3 expects same-step autoreset: when env ``i`` ends, ``step_wait`` returns the first
 observation of its next episode and puts the last one in ``infos[i]["terminal_observation"]``,

@@ -12,7 +12,8 @@ from gymnasium.vector import AutoresetMode
 from stable_baselines3 import PPO
 from stable_baselines3.common.vec_env import VecCheckNan, VecMonitor
 
-from factorgym.envs import BatchedFactorTimingEnv, EnvConfig, SB3VecEnv, make_sb3_vec_env
+from factorgym.agents import SB3VecEnv, make_sb3_vec_env
+from factorgym.envs import BatchedFactorTimingEnv, EnvConfig
 from factorgym.errors import ConfigError
 
 
@@ -21,8 +22,9 @@ def test_lazy_import_does_not_load_sb3_for_the_env():
     import sys
 
     code = (
-        "import sys, factorgym.envs; assert 'stable_baselines3' not in sys.modules; "
-        "factorgym.envs.SB3VecEnv; assert 'stable_baselines3' in sys.modules"
+        "import sys, factorgym.envs, factorgym.agents; "
+        "assert 'stable_baselines3' not in sys.modules; "
+        "factorgym.agents.SB3VecEnv; assert 'stable_baselines3' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 
