@@ -26,6 +26,7 @@ from factorgym.envs.costs import (
     proportional_cost,
     rebalance_cost,
 )
+from factorgym.envs.env_spec import EnvSpec
 from factorgym.envs.factor_timing_env import FactorTimingEnv
 from factorgym.envs.history import MarketHistory
 from factorgym.envs.impact import (
@@ -70,6 +71,7 @@ __all__ = [
     "DifferentialSharpe",
     "Dynamics",
     "EnvConfig",
+    "EnvSpec",
     "ExcessLogReturn",
     "FactorTimingEnv",
     "InvalidActionError",
