@@ -54,12 +54,12 @@ def main() -> None:
     # process; the cache is empty, so every member is computed
     cache = FeatureCache()
     t0 = time.perf_counter()
-    ens = EnsembleForecaster(cache=cache, **params).fit(panel)
+    ens = EnsembleForecaster(forecaster=WalkForwardForecaster(**params), cache=cache).fit(panel)
     total = time.perf_counter() - t0
     members, ensemble, spread = ens.member_forecasts_, ens.forecast_, ens.uncertainty_
     print(f"full forecast set (6 models + ensemble, {panel.n_months} months): {total:.1f} s")
     t0 = time.perf_counter()
-    EnsembleForecaster(cache=cache, **params).fit(panel)
+    EnsembleForecaster(forecaster=WalkForwardForecaster(**params), cache=cache).fit(panel)
     print(
         f"same set again from the feature cache: {time.perf_counter() - t0:.3f} s "
         f"({cache.hits} hits)"

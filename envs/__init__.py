@@ -39,11 +39,7 @@ from factorgym.envs.impact import (
 from factorgym.envs.market_data import MarketData, build_market_data
 from factorgym.envs.observation import (
     ObservationNormalizer,
-    align_feature_frame,
     fit_normalizer,
-    trailing_covariance,
-    trailing_returns,
-    trailing_volatility,
 )
 from factorgym.envs.rewards import (
     REWARD_NAMES,
@@ -83,7 +79,6 @@ __all__ = [
     "RewardStrategy",
     "TargetWeights",
     "Transition",
-    "align_feature_frame",
     "asset_class",
     "break_even_aum",
     "build_market_data",
@@ -109,7 +104,4 @@ __all__ = [
     "resolve_cost_model",
     "tilt_action",
     "tilt_weights",
-    "trailing_covariance",
-    "trailing_returns",
-    "trailing_volatility",
 ]

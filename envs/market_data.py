@@ -17,18 +17,17 @@ import pandas as pd
 
 from factorgym._arrays import frozen_copy
 from factorgym._typing import FloatArray
+from factorgym.alignment import align_feature_frame
+from factorgym.envs.config import EnvConfig
 from factorgym.envs.observation import (
     ObservationNormalizer,
-    align_feature_frame,
     block_columns,
     fit_normalizer,
     normalize_features,
-    trailing_covariance,
-    trailing_returns,
-    trailing_volatility,
 )
 from factorgym.errors import ConfigError, DataError
 from factorgym.panel import FactorPanel, parse_month
+from factorgym.trailing import trailing_covariance, trailing_lags, trailing_std
 
 __all__ = ["MarketData", "build_market_data"]
 
@@ -153,7 +152,7 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 def build_market_data(
     panel: FactorPanel,
     features: Mapping[str, pd.DataFrame] | pd.DataFrame | None,
-    config: object,
+    config: EnvConfig,
     *,
     needs_cov: bool,
     benchmark_weights: FloatArray | None = None,
@@ -190,11 +189,11 @@ def build_market_data(
     n_months = len(months)
 
     parts: list[FloatArray] = []
-    blocks_wanted = cfg.observation_blocks  # type: ignore[attr-defined]
+    blocks_wanted = cfg.observation_blocks
     if "returns" in blocks_wanted:
-        parts.append(trailing_returns(excess, cfg.lookback))  # type: ignore[attr-defined]
+        parts.append(trailing_lags(excess, cfg.lookback))
     if "volatility" in blocks_wanted:
-        parts.append(trailing_volatility(excess, cfg.vol_lookback))  # type: ignore[attr-defined]
+        parts.append(trailing_std(excess, cfg.vol_lookback))
     feature_cols: list[str] = []
     feature_values: dict[str, FloatArray] = {}
     feature_names: dict[str, tuple[str, ...]] = {}
@@ -207,13 +206,13 @@ def build_market_data(
     for name, frame in frames.items():
         values, cols = align_feature_frame(frame, months, name=name)
         parts.append(values)
-        feature_cols.extend(cols)
+        feature_cols.extend(f"{name}:{c}" for c in cols)
         feature_values[name] = _readonly(values)
-        feature_names[name] = tuple(c.split(":", 1)[1] for c in cols)
+        feature_names[name] = cols
     static = np.hstack(parts) if parts else np.zeros((n_months, 0))
     complete = np.all(np.isfinite(static), axis=1)
     if needs_cov:
-        cov = trailing_covariance(excess, cfg.vol_lookback)  # type: ignore[attr-defined]
+        cov = trailing_covariance(excess, cfg.vol_lookback)
         complete &= np.all(np.isfinite(cov), axis=(1, 2))
     else:
         cov = None
@@ -225,7 +224,7 @@ def build_market_data(
     first_obs = int(np.argmax(complete))
 
     # --- window of earned months -> decision rows [d_lo, d_hi]
-    window = cfg.window  # type: ignore[attr-defined]
+    window = cfg.window
     w_start, w_end = window if window is not None else (None, None)
     earn_lo = first_obs + 1 if w_start is None else _month_index(panel, w_start, "window[0]")
     earn_hi = n_months - 1 if w_end is None else _month_index(panel, w_end, "window[1]")
@@ -245,8 +244,9 @@ def build_market_data(
         )
 
     normalizer = None
-    if cfg.normalize:  # type: ignore[attr-defined]
-        nwin = cfg.normalize_window  # type: ignore[attr-defined]  # required by EnvConfig
+    if cfg.normalize:
+        nwin = cfg.normalize_window
+        assert nwin is not None  # EnvConfig requires it with normalize=True
         lo = _month_index(panel, nwin[0], "normalize_window[0]")
         hi = _month_index(panel, nwin[1], "normalize_window[1]")
         if hi < lo:
@@ -256,13 +256,13 @@ def build_market_data(
         normalizer = fit_normalizer(static, mask, (str(nwin[0]), str(nwin[1])))
         static = normalizer.transform(static)
 
-    cols = block_columns(blocks_wanted, panel.assets, cfg.lookback, feature_cols)  # type: ignore[attr-defined]
+    layout = block_columns(blocks_wanted, panel.assets, cfg.lookback, feature_cols)
     slices = {}
     pos = 0
-    for name, names in cols.items():
+    for name, names in layout.items():
         slices[name] = slice(pos, pos + len(names))
         pos += len(names)
-    columns = tuple(c for names in cols.values() for c in names)
+    columns = tuple(c for names in layout.values() for c in names)
     dates = tuple(panel.index)
     n_assets = panel.n_assets
     bench_w = (

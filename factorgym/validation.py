@@ -15,18 +15,24 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from factorgym._typing import FloatArray
 from factorgym.errors import ConfigError, DataError
 
+if TYPE_CHECKING:
+    from factorgym.feature_cache import FeatureCache
+
 __all__ = [
     "check_bool",
+    "check_cache",
     "check_choice",
     "check_int",
     "check_int_sequence",
     "check_matrix",
+    "check_positive",
     "check_real",
     "check_real_sequence",
     "check_seed",
@@ -185,3 +191,17 @@ def check_matrix(x: object, *, name: str = "X", allow_nan: bool = False) -> Floa
             f"(first at row {row}, column {col})"
         )
     return arr
+
+
+def check_positive(name: str, value: object) -> float:
+    """``value`` as a float, finite and > 0; ``ConfigError`` otherwise."""
+    return check_real(name, value, low=0.0, low_open=True)
+
+
+def check_cache(cache: object) -> FeatureCache | None:
+    """``cache`` if it is a :class:`~factorgym.feature_cache.FeatureCache` or ``None``."""
+    from factorgym.feature_cache import FeatureCache
+
+    if cache is not None and not isinstance(cache, FeatureCache):
+        raise fail("cache", "a factorgym.feature_cache.FeatureCache or None", type(cache).__name__)
+    return cache

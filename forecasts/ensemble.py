@@ -9,12 +9,13 @@ and the external features, and is computed once and reused across agents and see
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 
 from factorgym.errors import ConfigError, DataError, NotFittedError
 from factorgym.feature_cache import FeatureCache
@@ -22,21 +23,9 @@ from factorgym.forecasts.features import check_extra_features
 from factorgym.forecasts.models import MODEL_NAMES
 from factorgym.forecasts.walk_forward import WalkForwardForecaster
 from factorgym.panel import FactorPanel
+from factorgym.validation import check_cache, check_int
 
 __all__ = ["EnsembleForecaster", "combine_forecasts"]
-
-_SHARED = (
-    "min_train_months",
-    "refit_every",
-    "max_train_months",
-    "return_windows",
-    "vol_window",
-    "momentum_window",
-    "include_rf",
-    "cv_splits",
-    "random_state",
-    "n_threads",
-)
 
 
 def combine_forecasts(members: Mapping[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -92,9 +81,9 @@ class EnsembleForecaster(BaseEstimator):
     ----------
     models : sequence of str
         Member names from :data:`MODEL_NAMES` (default: all six).
-    min_train_months, refit_every, max_train_months, return_windows, vol_window,
-    momentum_window, include_rf, cv_splits, random_state, n_threads
-        Passed to every :class:`WalkForwardForecaster` member.
+    forecaster : WalkForwardForecaster, optional
+        The template every member copies (schedule, window, features, CV, seed, threads); its
+        ``model`` is replaced by each member's name. Default ``WalkForwardForecaster()``.
     n_jobs : int
         Members fitted concurrently in joblib worker processes when there is no cache (with a
         cache they are looked up and computed one after another). Results do not depend on it.
@@ -118,39 +107,32 @@ class EnsembleForecaster(BaseEstimator):
         self,
         models: Sequence[str] = MODEL_NAMES,
         *,
-        min_train_months: int = 120,
-        refit_every: int = 12,
-        max_train_months: int | None = None,
-        return_windows: Sequence[int] = (1, 3, 12),
-        vol_window: int = 12,
-        momentum_window: int = 12,
-        include_rf: bool = True,
-        cv_splits: int = 5,
-        random_state: int = 0,
-        n_threads: int = 1,
+        forecaster: WalkForwardForecaster | None = None,
         n_jobs: int = 1,
         cache: FeatureCache | None = None,
     ) -> None:
         self.models = models
-        self.min_train_months = min_train_months
-        self.refit_every = refit_every
-        self.max_train_months = max_train_months
-        self.return_windows = return_windows
-        self.vol_window = vol_window
-        self.momentum_window = momentum_window
-        self.include_rf = include_rf
-        self.cv_splits = cv_splits
-        self.random_state = random_state
-        self.n_threads = n_threads
+        self.forecaster = forecaster
         self.n_jobs = n_jobs
         self.cache = cache
 
+    def _template(self) -> WalkForwardForecaster:
+        if self.forecaster is None:
+            return WalkForwardForecaster()
+        if not isinstance(self.forecaster, WalkForwardForecaster):
+            raise ConfigError(
+                "`forecaster` must be a WalkForwardForecaster or None, "
+                f"got {type(self.forecaster).__name__}"
+            )
+        return self.forecaster
+
     def _member(self, name: str) -> WalkForwardForecaster:
-        return WalkForwardForecaster(name, **{p: getattr(self, p) for p in _SHARED})
+        member: WalkForwardForecaster = clone(self._template())
+        return member.set_params(model=name)
 
     def _key_parts(self, name: str, panel: FactorPanel, extra: pd.DataFrame | None) -> dict:
-        params = {p: getattr(self, p) for p in _SHARED}
-        params["return_windows"] = [int(w) for w in self.return_windows]
+        params = self._member(name).get_params()
+        params["return_windows"] = [int(w) for w in params["return_windows"]]
         return {
             "builder": "factorgym.forecasts.WalkForwardForecaster",
             "panel": panel.content_hash,
@@ -189,12 +171,8 @@ class EnsembleForecaster(BaseEstimator):
         unknown = [n for n in names if n not in MODEL_NAMES]
         if unknown:
             raise ConfigError(f"`models` must be drawn from {MODEL_NAMES}, got {unknown}")
-        if isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, int) or self.n_jobs < 1:
-            raise ConfigError(f"`n_jobs` must be an int >= 1, got {self.n_jobs!r}")
-        if self.cache is not None and not isinstance(self.cache, FeatureCache):
-            raise ConfigError(
-                f"`cache` must be a FeatureCache or None, got {type(self.cache).__name__}"
-            )
+        check_int("n_jobs", self.n_jobs, minimum=1)
+        check_cache(self.cache)
         if not isinstance(panel, FactorPanel):
             raise DataError(f"`panel` must be a FactorPanel, got {type(panel).__name__}")
         extra = None if extra_features is None else check_extra_features(panel, extra_features)
@@ -205,11 +183,13 @@ class EnsembleForecaster(BaseEstimator):
             return self._member(name).fit(panel, extra_features=extra).forecast_
 
         if self.cache is None:
-            frames = Parallel(n_jobs=self.n_jobs)(delayed(compute)(name) for name in names)
+            frames: list[pd.DataFrame] = Parallel(n_jobs=self.n_jobs)(
+                delayed(compute)(name) for name in names
+            )
         else:  # the cache is not thread-safe: look up serially
             frames = [
                 self.cache.get_or_compute(
-                    lambda n=name: compute(n), **self._key_parts(name, panel, extra)
+                    functools.partial(compute, name), **self._key_parts(name, panel, extra)
                 )
                 for name in names
             ]

@@ -2,9 +2,9 @@
 
 Row ``t`` of the feature frame uses the panel's returns and risk-free rate up to and including
 month ``t`` and nothing later; the label of the sample at month ``t`` is ``x_{t+1}`` (NaN for the
-last month). Every rolling statistic is computed window by window
-(:func:`numpy.lib.stride_tricks.sliding_window_view`), so a row depends only on the months in
-its own window: perturbing a later month cannot change it, not even in the last bit.
+last month). Every rolling statistic comes from :mod:`factorgym.trailing` (window by window, in
+one stated summation order), so a row depends only on the values of the months in its own window:
+neither a later month nor the panel's memory layout can change it, not even in the last bit.
 
 Features of asset ``k`` at month ``t`` (``w`` are the configured windows):
 
@@ -18,7 +18,8 @@ column                    definition
                           Pedersen 2012 scale trend signals by volatility)
 ``{k}:xsmom_{w}``         cross-sectional factor momentum: rank of ``ret_w`` among the panel's
                           assets at ``t``, centred and scaled to ``[-0.5, 0.5]`` (Arnott, Clements,
-                          Kalesnik and Linnainmaa 2023, "Factor Momentum"; 0 with one asset)
+                          Kalesnik and Linnainmaa 2023, "Factor Momentum"; 0 with one asset);
+                          assets whose ``ret_w`` are exactly equal share their average rank
 ``rf``                    the month-``t`` risk-free return (known by the end of month ``t``)
 external columns          an ``extra_features`` frame (e.g. filtered regime probabilities), taken
                           row for row; its point-in-time correctness is the caller's promise
@@ -33,27 +34,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 
 from factorgym._typing import FloatArray
-from factorgym.errors import ConfigError, DataError, LookAheadError
-from factorgym.panel import FactorPanel, to_months
+from factorgym.alignment import align_feature_frame
+from factorgym.errors import ConfigError, DataError
+from factorgym.panel import FactorPanel
+from factorgym.trailing import trailing_std, trailing_sum
+from factorgym.validation import check_bool, check_int, check_int_sequence
 
 __all__ = ["build_features", "check_extra_features", "next_month_labels"]
-
-
-def _trailing(values: FloatArray, window: int, reducer: str) -> FloatArray:
-    """Trailing-window sum or sample std of each column; NaN until the window is full."""
-    n, k = values.shape
-    out = np.full((n, k), np.nan)
-    if window > n:
-        return out
-    view = sliding_window_view(values, window, axis=0)  # (n - w + 1, k, w)
-    if reducer == "sum":
-        out[window - 1 :] = view.sum(axis=-1)
-    else:
-        out[window - 1 :] = view.std(axis=-1, ddof=1)
-    return out
 
 
 def _centred_rank(values: FloatArray) -> FloatArray:
@@ -75,68 +64,37 @@ def _centred_rank(values: FloatArray) -> FloatArray:
 def check_extra_features(panel: FactorPanel, extra_features: pd.DataFrame) -> pd.DataFrame:
     """Validate an external point-in-time frame and index it by the panel's months.
 
+    The frame must satisfy the one alignment rule of :mod:`factorgym.alignment`: indexed by the
+    panel's months (it may start later; rows dated after the panel's last month are refused),
+    numeric, no ``inf``, and NaN ("not yet available") only before its first complete row.
+
     Parameters
     ----------
     panel : FactorPanel
         The panel the features will be aligned with.
-    extra_features : DataFrame of shape (n_months, n_extra)
-        Indexed by the panel's months (``PeriodIndex`` or dates inside each month); row ``t``
-        must use information up to the end of month ``t`` only. NaN marks a month where the
-        feature is not yet available (such rows are neither trained on nor forecast from).
+    extra_features : DataFrame of shape (n_rows, n_extra)
+        Row ``t`` must use information up to the end of month ``t`` only.
 
     Returns
     -------
-    DataFrame
-        Float copy indexed by ``panel.months``, columns as strings.
+    DataFrame of shape (n_months, n_extra)
+        Float copy indexed by ``panel.months`` (named ``"month"``), columns as strings.
 
     Raises
     ------
     LookAheadError
-        If the frame has rows dated after the panel's last month, or its months are not
-        exactly the panel's months in order (a shifted or misaligned frame could leak).
+        If the frame has rows dated after the panel's last month or is not aligned on its
+        months (a shifted or misaligned frame could leak).
     DataError
-        If it is not a DataFrame, has no columns, duplicate or non-numeric columns, or
-        infinite values.
+        If it is not a DataFrame, has no columns, duplicate or non-numeric columns, infinite
+        values, or missing values after its first complete row.
     """
     if not isinstance(extra_features, pd.DataFrame):
         raise DataError(
             f"`extra_features` must be a pandas DataFrame, got {type(extra_features).__name__}"
         )
-    if extra_features.shape[1] == 0:
-        raise DataError("`extra_features` must have at least one column, got none")
-    months = to_months(extra_features.index, name="extra_features.index")
-    later = months[months > panel.end] if not months.hasnans else months[:0]
-    if len(later):
-        raise LookAheadError(
-            f"`extra_features` has {len(later)} rows dated after the panel's last month "
-            f"{panel.end} (first {later[0]}); a row dated later than the month it is aligned "
-            "with would leak the future"
-        )
-    if len(months) != panel.n_months or not np.array_equal(months.asi8, panel.months.asi8):
-        raise LookAheadError(
-            f"`extra_features` must be indexed by exactly the panel's months "
-            f"({panel.start}..{panel.end}, {panel.n_months} rows) in order, got "
-            f"{len(months)} rows"
-            + (f" ({months[0]}..{months[-1]})" if len(months) and not months.hasnans else "")
-            + "; align it explicitly (a shifted frame could leak the future)"
-        )
-    names = [str(c) for c in extra_features.columns]
-    if len(set(names)) != len(names):
-        raise DataError(f"`extra_features` columns must be unique, got {names}")
-    try:
-        values = extra_features.to_numpy(dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"`extra_features` must be numeric, got {exc}") from exc
-    if np.isinf(values).any():
-        raise DataError("`extra_features` must not contain infinite values (NaN = unavailable)")
-    return pd.DataFrame(values, index=panel.months.rename("month"), columns=names)
-
-
-def _check_windows(name: str, windows: Sequence[int]) -> tuple[int, ...]:
-    out = tuple(windows)
-    if not out or any(not isinstance(w, (int, np.integer)) or w < 1 for w in out):
-        raise ConfigError(f"`{name}` must be a non-empty sequence of ints >= 1, got {windows!r}")
-    return tuple(int(w) for w in out)
+    values, names = align_feature_frame(extra_features, panel.months, name="extra_features")
+    return pd.DataFrame(values, index=panel.months.rename("month"), columns=list(names))
 
 
 def build_features(
@@ -177,17 +135,17 @@ def build_features(
     """
     if not isinstance(panel, FactorPanel):
         raise DataError(f"`panel` must be a FactorPanel, got {type(panel).__name__}")
-    rets = _check_windows("return_windows", return_windows)
-    for name, w in (("vol_window", vol_window), ("momentum_window", momentum_window)):
-        if not isinstance(w, (int, np.integer)) or w < 2:
-            raise ConfigError(f"`{name}` must be an int >= 2, got {w!r}")
-    x = np.asarray(panel.returns)
+    rets = check_int_sequence("return_windows", return_windows, minimum=1)
+    vol_window = check_int("vol_window", vol_window, minimum=2)
+    momentum_window = check_int("momentum_window", momentum_window, minimum=2)
+    include_rf = check_bool("include_rf", include_rf)
+    x = panel.returns
     blocks: list[tuple[str, FloatArray]] = []
     for w in rets:
-        blocks.append((f"ret_{w}", _trailing(x, w, "sum")))
-    blocks.append((f"vol_{vol_window}", _trailing(x, vol_window, "std")))
-    mom_sum = _trailing(x, momentum_window, "sum")
-    mom_vol = _trailing(x, momentum_window, "std")
+        blocks.append((f"ret_{w}", trailing_sum(x, w)))
+    blocks.append((f"vol_{vol_window}", trailing_std(x, vol_window)))
+    mom_sum = trailing_sum(x, momentum_window)
+    mom_vol = trailing_std(x, momentum_window)
     with np.errstate(divide="ignore", invalid="ignore"):
         tsmom = np.where(mom_vol > 0, mom_sum / (mom_vol * np.sqrt(momentum_window)), np.nan)
     blocks.append((f"tsmom_{momentum_window}", tsmom))

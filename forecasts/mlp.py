@@ -192,7 +192,19 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         try:
             torch.set_num_threads(int(self.n_threads))
             with torch.no_grad():
-                out = self.network_(torch.from_numpy(x_arr)).numpy()
+                # one row at a time: a batched matmul may block the sums differently for
+                # different batch sizes, and a forecast row must not depend on how many other
+                # rows were predicted with it (a panel cut at t must give the same rows <= t)
+                out = (
+                    np.vstack(
+                        [
+                            self.network_(torch.from_numpy(x_arr[i : i + 1])).numpy()
+                            for i in range(len(x_arr))
+                        ]
+                    )
+                    if len(x_arr)
+                    else np.empty((0, self.n_outputs_))
+                )
         finally:
             torch.set_num_threads(threads)
         pred = out * self.y_scale_ + self.y_mean_

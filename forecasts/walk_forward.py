@@ -26,6 +26,7 @@ from factorgym.errors import ConfigError, DataError, NotFittedError
 from factorgym.forecasts.features import build_features, next_month_labels
 from factorgym.forecasts.models import MODEL_NAMES, make_model
 from factorgym.panel import FactorPanel
+from factorgym.validation import check_int
 
 __all__ = ["WalkForwardForecaster", "refit_schedule"]
 
@@ -60,11 +61,6 @@ def refit_schedule(usable: BoolArray, *, min_train_months: int, refit_every: int
     return np.arange(int(hits[0]), n, refit_every, dtype=np.int64)
 
 
-def _check_int(name: str, value: object, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ConfigError(f"`{name}` must be an int >= {low}, got {value!r}")
-
-
 class WalkForwardForecaster(BaseEstimator):
     """Point-in-time forecasts ``ŷ[t, k] = E[x_{t+1, k} | information up to the end of month t]``.
 
@@ -80,8 +76,7 @@ class WalkForwardForecaster(BaseEstimator):
         Months between refits; in between, the last fitted model is used.
     max_train_months : int, optional
         ``None`` = expanding window; an int = rolling window of that many months of samples
-        (>= ``min_train_months``). A rolling window with fewer usable samples than
-        ``min_train_months`` (NaN holes in external features) keeps the previous model.
+        (>= ``min_train_months``).
     return_windows, vol_window, momentum_window, include_rf
         Feature parameters of :func:`~factorgym.forecasts.build_features`.
     cv_splits : int
@@ -96,15 +91,14 @@ class WalkForwardForecaster(BaseEstimator):
     ----------
     forecast_ : DataFrame of shape (n_months, n_assets)
         Row ``t`` = forecast of ``x_{t+1}`` made at the end of month ``t``; indexed by the panel's
-        months. NaN before the first refit month (not enough history yet) and in rows whose
-        features are NaN (e.g. an external feature not yet available). The last row forecasts
-        the month after the panel.
+        months. NaN before the first refit month (not enough history yet: the trailing windows
+        and any external feature's burn-in). The last row forecasts the month after the panel.
     features_ : DataFrame of shape (n_months, n_features)
         The design matrix used.
     refit_months_ : PeriodIndex
         Months at which the model was refitted.
     train_sizes_ : ndarray of int
-        Training samples of each refit (0 where a rolling refit was skipped).
+        Training samples of each refit.
     model_ : estimator
         The last fitted model.
     train_X_, train_y_ : DataFrame
@@ -150,13 +144,15 @@ class WalkForwardForecaster(BaseEstimator):
                 f"`model` must be a model name or an estimator with fit/predict, "
                 f"got {type(self.model).__name__}"
             )
-        _check_int("cv_splits", self.cv_splits, 2)
-        _check_int("min_train_months", self.min_train_months, 2 * (self.cv_splits + 1))
-        _check_int("refit_every", self.refit_every, 1)
+        cv_splits = check_int("cv_splits", self.cv_splits, minimum=2)
+        min_train = check_int(
+            "min_train_months", self.min_train_months, minimum=2 * (cv_splits + 1)
+        )
+        check_int("refit_every", self.refit_every, minimum=1)
         if self.max_train_months is not None:
-            _check_int("max_train_months", self.max_train_months, self.min_train_months)
-        _check_int("n_threads", self.n_threads, 1)
-        _check_int("random_state", self.random_state, 0)
+            check_int("max_train_months", self.max_train_months, minimum=min_train)
+        check_int("n_threads", self.n_threads, minimum=1)
+        check_int("random_state", self.random_state, minimum=0)
 
     def _new_model(self) -> BaseEstimator:
         if isinstance(self.model, str):
@@ -236,21 +232,18 @@ class WalkForwardForecaster(BaseEstimator):
         positions = np.arange(n)
         sizes = np.zeros(len(refits), dtype=np.int64)
         n_conv = 0
-        model = None
+        model: BaseEstimator | None = None
         train = np.zeros(n, dtype=bool)
         with threadpool_limits(limits=int(self.n_threads)):
             for i, r in enumerate(refits):
                 lo = 0 if self.max_train_months is None else r - self.max_train_months
-                window = usable & (positions <= r - 1) & (positions >= lo)
-                if window.sum() >= self.min_train_months:
-                    model = self._new_model()
-                    n_conv += self._fit_quietly(model, X[window], Y[window])
-                    sizes[i] = int(window.sum())
-                    train = window
-                else:
-                    logger.debug(
-                        "refit at %s skipped: %d usable samples", panel.months[r], int(window.sum())
-                    )
+                train = usable & (positions <= r - 1) & (positions >= lo)
+                # Features are complete from their first complete row on (the alignment rule),
+                # so every refit window, expanding or rolling, holds >= min_train_months samples.
+                assert train.sum() >= self.min_train_months, (r, int(train.sum()))
+                model = self._new_model()
+                n_conv += self._fit_quietly(model, X[train], Y[train])
+                sizes[i] = int(train.sum())
                 end = refits[i + 1] if i + 1 < len(refits) else n
                 rows = np.arange(r, end)
                 rows = rows[x_ok[rows]]

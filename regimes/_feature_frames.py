@@ -10,7 +10,7 @@ from factorgym._typing import FloatArray
 from factorgym.errors import ConfigError, DataError
 from factorgym.feature_cache import FeatureCache
 from factorgym.panel import FactorPanel
-from factorgym.regimes._validation import check_cache
+from factorgym.validation import check_cache
 
 # Part of every cache key: bump when a builder's output changes for the same parameters, so
 # frames cached on disk by an older version are not reused.

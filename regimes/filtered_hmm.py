@@ -31,15 +31,15 @@ from threadpoolctl import ThreadpoolController
 
 from factorgym._typing import FloatArray
 from factorgym.errors import ConfigError, DataError, NotFittedError
-from factorgym.regimes._validation import (
+from factorgym.regimes.forward_filter import forward_filter, gaussian_log_density
+from factorgym.validation import (
     check_bool,
     check_choice,
     check_int,
     check_matrix,
-    check_positive_float,
+    check_positive,
     check_seed,
 )
-from factorgym.regimes.forward_filter import forward_filter, gaussian_log_density
 
 __all__ = ["EMRun", "FilteredGaussianHMM"]
 
@@ -263,8 +263,8 @@ class FilteredGaussianHMM(BaseEstimator):
         check_choice("covariance_type", self.covariance_type, _COVARIANCE_TYPES)
         check_int("n_restarts", self.n_restarts, minimum=1)
         check_int("n_iter", self.n_iter, minimum=1)
-        check_positive_float("tol", self.tol)
-        check_positive_float("min_covar", self.min_covar)
+        check_positive("tol", self.tol)
+        check_positive("min_covar", self.min_covar)
         check_bool("standardize", self.standardize)
         check_int("order_by", self.order_by, minimum=0)
         check_bool("warm_start", self.warm_start)

@@ -3,8 +3,9 @@
 The panel is monthly, so "realised" volatility here is the sample standard deviation (``ddof=1``)
 of the last ``w`` monthly returns, months ``t - w + 1 .. t`` (month ``t`` included: its return is
 known at the end of month ``t``), annualised by ``sqrt(periods_per_year)``. Rows with fewer than
-``w`` months of history are NaN. Each window is computed on its own (no running sums), so a row is
-unchanged, to the bit, by anything that happens to later months.
+``w`` months of history are NaN. The standard deviation is :func:`factorgym.trailing.trailing_std`
+(each window on its own, one summation order), so a row is unchanged, to the bit, by anything
+that happens to later months or by the panel's memory layout.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 
 from factorgym._typing import FloatArray
 from factorgym.errors import ConfigError
@@ -25,7 +25,8 @@ from factorgym.regimes._feature_frames import (
     month_frame,
     panel_columns,
 )
-from factorgym.regimes._validation import check_int, check_matrix
+from factorgym.trailing import trailing_std
+from factorgym.validation import check_int, check_matrix
 
 __all__ = ["RealizedVolatility", "realized_volatility"]
 
@@ -57,12 +58,7 @@ def realized_volatility(returns: object, window: int, *, periods_per_year: int) 
     x = check_matrix(returns, name="returns")
     window = check_int("window", window, minimum=2)
     periods_per_year = check_int("periods_per_year", periods_per_year, minimum=1)
-    n, d = x.shape
-    out = np.full((n, d), np.nan)
-    if n >= window:
-        views = sliding_window_view(x, window, axis=0)  # (n - window + 1, d, window)
-        out[window - 1 :] = views.std(axis=2, ddof=1) * np.sqrt(periods_per_year)
-    return out
+    return trailing_std(x, window) * np.sqrt(periods_per_year)
 
 
 class RealizedVolatility:

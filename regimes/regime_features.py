@@ -24,15 +24,15 @@ from factorgym.regimes._feature_frames import (
     month_frame,
     panel_columns,
 )
-from factorgym.regimes._validation import (
+from factorgym.regimes.filtered_hmm import FilteredGaussianHMM
+from factorgym.regimes.state_alignment import align_states
+from factorgym.validation import (
     check_bool,
     check_choice,
     check_int,
-    check_positive_float,
+    check_positive,
     check_seed,
 )
-from factorgym.regimes.filtered_hmm import FilteredGaussianHMM
-from factorgym.regimes.state_alignment import align_states
 
 __all__ = ["RegimeFeatures"]
 
@@ -161,8 +161,8 @@ class RegimeFeatures:
         check_choice("covariance_type", self.covariance_type, ("full", "diag"))
         check_int("n_restarts", self.n_restarts, minimum=1)
         check_int("n_iter", self.n_iter, minimum=1)
-        check_positive_float("tol", self.tol)
-        check_positive_float("min_covar", self.min_covar)
+        check_positive("tol", self.tol)
+        check_positive("min_covar", self.min_covar)
         check_seed("random_state", self.random_state)
         sub, _ = panel_columns(check_panel(panel), columns)
         if sub.n_months < min_train:

@@ -27,7 +27,8 @@ from factorgym.regimes._feature_frames import (
     month_frame,
     panel_columns,
 )
-from factorgym.regimes._validation import check_bool, check_int, check_matrix
+from factorgym.trailing import trailing_covariance, trailing_mean
+from factorgym.validation import check_bool, check_int, check_matrix
 
 __all__ = ["Turbulence", "turbulence_index"]
 
@@ -72,14 +73,14 @@ def turbulence_index(
         )
     include_current = check_bool("include_current", include_current)
     first = window - 1 if include_current else window
+    means = trailing_mean(x, window)  # row s: months s - window + 1 .. s
+    covs = trailing_covariance(x, window)
     out = np.full(n, np.nan)
     for t in range(first, n):
-        lo = t - window + 1 if include_current else t - window
-        hist = x[lo : lo + window]
-        mu = hist.mean(axis=0)
-        dev = hist - mu
-        cov = dev.T @ dev / (window - 1)
-        diff = x[t] - mu
+        s = t if include_current else t - 1  # last month of t's window
+        lo = s - window + 1
+        cov = covs[s]
+        diff = x[t] - means[s]
         eigval, eigvec = np.linalg.eigh(cov)
         if eigval[0] <= _RCOND * eigval[-1]:
             raise DataError(

@@ -8,123 +8,13 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from factorgym import FactorPanel
-from factorgym.envs import (
-    EnvConfig,
-    FactorTimingEnv,
-    align_feature_frame,
-    build_market_data,
-    fit_normalizer,
-    trailing_covariance,
-    trailing_returns,
-    trailing_volatility,
-)
+from factorgym.envs import EnvConfig, FactorTimingEnv, build_market_data, fit_normalizer
 from factorgym.envs.observation import normalize_features
-from factorgym.errors import ConfigError, DataError, LookAheadError
-
-
-def test_trailing_returns_layout():
-    x = np.arange(12.0).reshape(6, 2) / 100
-    out = trailing_returns(x, 3)
-    assert out.shape == (6, 6)
-    assert np.isnan(out[:2]).all()
-    # row 4: lag 0 = x[4], lag 1 = x[3], lag 2 = x[2]
-    assert_array_equal(out[4], np.concatenate([x[4], x[3], x[2]]))
-
-
-def test_trailing_volatility_and_covariance_match_numpy():
-    rng = np.random.default_rng(0)
-    x = rng.normal(0, 0.05, (30, 3))
-    vol = trailing_volatility(x, 12)
-    cov = trailing_covariance(x, 12)
-    assert np.isnan(vol[:11]).all() and np.isnan(cov[:11]).all()
-    for t in (11, 20, 29):
-        window = x[t - 11 : t + 1]
-        assert_allclose(vol[t], window.std(axis=0, ddof=1), rtol=1e-13)
-        assert_allclose(cov[t], np.cov(window, rowvar=False), rtol=1e-12)
-    short = trailing_volatility(x[:5], 12)
-    assert np.isnan(short).all()
-
-
-MONTHS = pd.period_range("2000-01", periods=6, freq="M")
-
-
-def _frame(index, values=None):
-    values = np.arange(len(index), dtype=float) if values is None else values
-    return pd.DataFrame({"p": values}, index=index)
-
-
-@pytest.mark.parametrize(
-    "index",
-    [
-        MONTHS,
-        MONTHS.to_timestamp(how="end").normalize(),
-        pd.DatetimeIndex([f"2000-{m:02d}-15" for m in range(1, 7)]),
-    ],
-    ids=["periods", "month-ends", "mid-month"],
-)
-def test_aligned_frames_are_accepted(index):
-    values, cols = align_feature_frame(_frame(index), MONTHS, name="regime")
-    assert cols == ("regime:p",)
-    assert_array_equal(values[:, 0], np.arange(6.0))
-
-
-def test_late_starting_frame_is_nan_before_its_first_row():
-    values, _ = align_feature_frame(_frame(MONTHS[2:]), MONTHS, name="f")
-    assert np.isnan(values[:2]).all()
-    assert_array_equal(values[2:, 0], [0.0, 1.0, 2.0, 3.0])
-
-
-def test_later_dated_row_raises():
-    shifted = pd.period_range("2000-02", periods=6, freq="M")  # labels one month late
-    with pytest.raises(LookAheadError, match="has a later-dated row: 2000-07 is after"):
-        align_feature_frame(_frame(shifted), MONTHS, name="fcst")
-
-
-@pytest.mark.parametrize(
-    ("index", "match"),
-    [
-        (MONTHS[[0, 1, 1, 2, 3, 4]], "not aligned on the panel's months: 2000-02 follows 2000-02"),
-        (MONTHS[[0, 2, 1, 3, 4, 5]], "2000-02 follows 2000-03"),
-        (MONTHS[[0, 1, 3, 4, 5]], "gap between 2000-02 and 2000-04"),
-        (pd.period_range("1999-12", periods=7, freq="M"), "starts at 1999-12, before"),
-        (MONTHS[:4], "it ends at 2000-04, the panel at 2000-06"),
-    ],
-    ids=["duplicate", "unsorted", "gap", "too-early", "ends-early"],
-)
-def test_misaligned_frames_raise(index, match):
-    with pytest.raises(LookAheadError, match=match):
-        align_feature_frame(_frame(index), MONTHS, name="f")
-
-
-def test_missing_dates_in_the_index_raise():
-    idx = pd.DatetimeIndex(
-        ["2000-01-31", None, "2000-03-31", "2000-04-30", "2000-05-31", "2000-06-30"]
-    )
-    with pytest.raises(LookAheadError, match="its index has missing dates"):
-        align_feature_frame(_frame(idx), MONTHS, name="f")
-
-
-def test_bad_frames_raise_data_error():
-    with pytest.raises(DataError, match="must be a pandas DataFrame, got ndarray"):
-        align_feature_frame(np.zeros((6, 1)), MONTHS, name="f")  # type: ignore[arg-type]
-    with pytest.raises(DataError, match="at least one row and one column"):
-        align_feature_frame(pd.DataFrame(index=MONTHS), MONTHS, name="f")
-    with pytest.raises(DataError, match="must not contain inf"):
-        align_feature_frame(_frame(MONTHS, [0, 1, np.inf, 3, 4, 5.0]), MONTHS, name="f")
-    with pytest.raises(DataError, match="missing values at 2000-04, after its first complete"):
-        align_feature_frame(_frame(MONTHS, [0, 1, 2, np.nan, 4, 5.0]), MONTHS, name="f")
-    with pytest.raises(DataError, match="has no complete row"):
-        align_feature_frame(_frame(MONTHS, [np.nan] * 6), MONTHS, name="f")
-    with pytest.raises(DataError, match="must be numeric"):
-        align_feature_frame(_frame(MONTHS, list("abcdef")), MONTHS, name="f")
-    with pytest.raises(DataError, match="must hold dates or monthly periods"):
-        align_feature_frame(_frame(["x"] * 6), MONTHS, name="f")
+from factorgym.errors import ConfigError, DataError
 
 
 def test_series_and_mappings():
-    s = pd.Series(np.arange(6.0), index=MONTHS, name="prob")
-    _, cols = align_feature_frame(s, MONTHS, name="regime")
-    assert cols == ("regime:prob",)
+    s = pd.Series(np.arange(6.0), index=pd.period_range("2000-01", periods=6, freq="M"))
     assert list(normalize_features(s)) == ["features"]
     assert normalize_features(None) == {}
     with pytest.raises(DataError, match="feature block names must be non-empty strings"):

@@ -7,11 +7,12 @@ from numpy.testing import assert_allclose
 
 from factorgym import ConfigError, DataError, FactorPanel, NotFittedError
 from factorgym.feature_cache import FeatureCache
-from factorgym.forecasts import EnsembleForecaster, combine_forecasts
+from factorgym.forecasts import EnsembleForecaster, WalkForwardForecaster, combine_forecasts
 
 from .conftest import FAST, base_forecast
 
 PAIR = ("ridge", "hgb")
+WF = WalkForwardForecaster(**FAST)
 
 
 def test_combine_by_hand() -> None:
@@ -35,7 +36,7 @@ def test_combine_errors() -> None:
 
 
 def test_ensemble_is_the_mean_of_its_members(random_panel: FactorPanel) -> None:
-    ens = EnsembleForecaster(PAIR, **FAST).fit(random_panel)
+    ens = EnsembleForecaster(PAIR, forecaster=WF).fit(random_panel)
     for name in PAIR:
         assert np.array_equal(
             ens.member_forecasts_[name].to_numpy(), base_forecast(name), equal_nan=True
@@ -55,7 +56,7 @@ def test_ensemble_is_the_mean_of_its_members(random_panel: FactorPanel) -> None:
 
 
 def test_parallel_members_do_not_change_results(random_panel: FactorPanel) -> None:
-    ens = EnsembleForecaster(PAIR, n_jobs=2, **FAST).fit(random_panel)
+    ens = EnsembleForecaster(PAIR, n_jobs=2, forecaster=WF).fit(random_panel)
     for name in PAIR:
         assert np.array_equal(
             ens.member_forecasts_[name].to_numpy(), base_forecast(name), equal_nan=True
@@ -64,20 +65,26 @@ def test_parallel_members_do_not_change_results(random_panel: FactorPanel) -> No
 
 def test_cache_computes_once_and_keys_on_everything(random_panel, tmp_path) -> None:
     cache = FeatureCache(tmp_path)
-    first = EnsembleForecaster(PAIR, cache=cache, **FAST).fit(random_panel)
+    first = EnsembleForecaster(PAIR, cache=cache, forecaster=WF).fit(random_panel)
     assert (cache.misses, cache.hits) == (2, 0)
-    again = EnsembleForecaster(PAIR, cache=cache, **FAST).fit(random_panel)
+    again = EnsembleForecaster(PAIR, cache=cache, forecaster=WF).fit(random_panel)
     assert (cache.misses, cache.hits) == (2, 2)
     assert np.array_equal(first.forecast_.to_numpy(), again.forecast_.to_numpy(), equal_nan=True)
     # a fresh cache on the same directory reads the frames from disk
     disk = FeatureCache(tmp_path)
-    EnsembleForecaster(("ridge",), cache=disk, **FAST).fit(random_panel)
+    EnsembleForecaster(("ridge",), cache=disk, forecaster=WF).fit(random_panel)
     assert (disk.misses, disk.hits) == (0, 1)
     # anything that changes the frame changes the key: parameters, window, panel, extra columns
-    EnsembleForecaster(("ridge",), cache=cache, **{**FAST, "refit_every": 6}).fit(random_panel)
-    EnsembleForecaster(("ridge",), cache=cache, **FAST).fit(random_panel.slice(end="2009-11"))
+    EnsembleForecaster(
+        ("ridge",), cache=cache, forecaster=WalkForwardForecaster(**{**FAST, "refit_every": 6})
+    ).fit(random_panel)
+    EnsembleForecaster(("ridge",), cache=cache, forecaster=WF).fit(
+        random_panel.slice(end="2009-11")
+    )
     extra = pd.DataFrame({"p": np.linspace(0, 1, 120)}, index=random_panel.months)
-    EnsembleForecaster(("ridge",), cache=cache, **FAST).fit(random_panel, extra_features=extra)
+    EnsembleForecaster(("ridge",), cache=cache, forecaster=WF).fit(
+        random_panel, extra_features=extra
+    )
     assert cache.misses == 5
 
 
@@ -88,13 +95,20 @@ def test_cache_computes_once_and_keys_on_everything(random_panel, tmp_path) -> N
         ({"models": ("ridge", "ridge")}, "`models` must be a non-empty list of distinct names"),
         ({"models": ("ridge", "ols")}, r"`models` must be drawn from .*, got \['ols'\]"),
         ({"n_jobs": 0}, "`n_jobs` must be an int >= 1, got 0"),
-        ({"cache": {}}, "`cache` must be a FeatureCache or None, got dict"),
-        ({"refit_every": 0}, "`refit_every` must be an int >= 1, got 0"),
+        (
+            {"cache": {}},
+            "`cache` must be a factorgym.feature_cache.FeatureCache or None, got 'dict'",
+        ),
+        (
+            {"forecaster": WalkForwardForecaster(**{**FAST, "refit_every": 0})},
+            "`refit_every` must be an int >= 1, got 0",
+        ),
+        ({"forecaster": "ridge"}, "`forecaster` must be a WalkForwardForecaster or None, got str"),
     ],
 )
 def test_parameter_errors(random_panel: FactorPanel, params: dict, match: str) -> None:
     with pytest.raises(ConfigError, match=match):
-        EnsembleForecaster(**{**FAST, **params}).fit(random_panel)
+        EnsembleForecaster(**{"forecaster": WF, **params}).fit(random_panel)
 
 
 def test_data_errors(random_panel: FactorPanel) -> None:
@@ -103,5 +117,5 @@ def test_data_errors(random_panel: FactorPanel) -> None:
     with pytest.raises(NotFittedError, match="EnsembleForecaster is not fitted yet"):
         EnsembleForecaster().to_frame()
     # a single name is accepted as a one-member ensemble
-    ens = EnsembleForecaster("ridge", **FAST).fit(random_panel)
+    ens = EnsembleForecaster("ridge", forecaster=WF).fit(random_panel)
     assert list(ens.member_forecasts_) == ["ridge"]

@@ -87,31 +87,50 @@ def test_extra_features_are_appended_by_month(random_panel: FactorPanel) -> None
 def test_extra_features_with_later_rows_are_rejected(random_panel: FactorPanel) -> None:
     months = pd.period_range(random_panel.start, periods=121, freq="M")
     extra = pd.DataFrame({"p": np.zeros(121)}, index=months)
-    with pytest.raises(LookAheadError, match=r"1 rows dated after the panel's last month 2009-12"):
+    with pytest.raises(LookAheadError, match=r"later-dated row: 2010-01 is after the panel's last"):
         build_features(random_panel, extra_features=extra)
 
 
-@pytest.mark.parametrize("shift", [-1, 1])
-def test_misaligned_extra_features_are_rejected(random_panel: FactorPanel, shift: int) -> None:
-    months = random_panel.months + shift if shift < 0 else random_panel.months[shift:]
-    extra = pd.DataFrame({"p": np.zeros(len(months))}, index=months)
-    with pytest.raises(LookAheadError, match="must be indexed by exactly the panel's months"):
+@pytest.mark.parametrize(
+    ("months", "match"),
+    [
+        (lambda m: m - 1, "it starts at 1999-12, before the panel's first month 2000-01"),
+        (lambda m: m[:-1], "it ends at 2009-11, the panel at 2009-12"),
+        (lambda m: m[[0, 2, 1, *range(3, 120)]], "2000-02 follows 2000-03"),
+    ],
+    ids=["shifted-early", "ends-early", "unsorted"],
+)
+def test_misaligned_extra_features_are_rejected(random_panel: FactorPanel, months, match) -> None:
+    idx = months(random_panel.months)
+    extra = pd.DataFrame({"p": np.zeros(len(idx))}, index=idx)
+    with pytest.raises(LookAheadError, match=match):
         check_extra_features(random_panel, extra)
+
+
+def test_late_start_is_missing_before_and_holes_after_are_refused(random_panel) -> None:
+    late = pd.DataFrame({"p": np.ones(110)}, index=random_panel.months[10:])
+    out = check_extra_features(random_panel, late)
+    assert out["p"].isna().sum() == 10 and out.index.equals(random_panel.months)
+    holes = pd.DataFrame(
+        {"p": np.where(np.arange(120) % 2 == 0, 0.5, np.nan)}, index=random_panel.months
+    )
+    with pytest.raises(DataError, match="missing values at 2000-02, after its first complete row"):
+        check_extra_features(random_panel, holes)
 
 
 def test_extra_features_validation_errors(random_panel: FactorPanel) -> None:
     idx = random_panel.months
     with pytest.raises(DataError, match="must be a pandas DataFrame, got ndarray"):
         check_extra_features(random_panel, np.zeros((120, 1)))
-    with pytest.raises(DataError, match="at least one column"):
+    with pytest.raises(DataError, match="at least one row and one column"):
         check_extra_features(random_panel, pd.DataFrame(index=idx))
     dup = pd.DataFrame(np.zeros((120, 2)), index=idx, columns=["p", "p"])
-    with pytest.raises(DataError, match="columns must be unique"):
+    with pytest.raises(DataError, match="columns must be unique, got duplicates"):
         check_extra_features(random_panel, dup)
     with pytest.raises(DataError, match="must be numeric"):
         check_extra_features(random_panel, pd.DataFrame({"p": ["a"] * 120}, index=idx))
     inf = pd.DataFrame({"p": np.r_[np.inf, np.zeros(119)]}, index=idx)
-    with pytest.raises(DataError, match="must not contain infinite values"):
+    with pytest.raises(DataError, match="'extra_features' must not contain inf"):
         check_extra_features(random_panel, inf)
     clash = pd.DataFrame({"rf": np.zeros(120)}, index=idx)
     with pytest.raises(ConfigError, match=r"must not reuse built-in feature names, got \['rf'\]"):
@@ -123,7 +142,7 @@ def test_feature_parameter_errors(random_panel: FactorPanel) -> None:
         build_features(random_panel.to_frame())
     with pytest.raises(ConfigError, match="`return_windows` must be a non-empty sequence"):
         build_features(random_panel, return_windows=())
-    with pytest.raises(ConfigError, match="`return_windows` must be a non-empty sequence"):
+    with pytest.raises(ConfigError, match=r"`return_windows\[0\]` must be an int >= 1, got 0"):
         build_features(random_panel, return_windows=(0, 3))
     with pytest.raises(ConfigError, match="`vol_window` must be an int >= 2, got 1"):
         build_features(random_panel, vol_window=1)

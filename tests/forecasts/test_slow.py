@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from factorgym.data import load, synthetic_market
-from factorgym.forecasts import MODEL_NAMES, EnsembleForecaster
+from factorgym.forecasts import MODEL_NAMES, EnsembleForecaster, WalkForwardForecaster
 
 from .conftest import perturbed
 
@@ -41,8 +41,8 @@ def test_full_ensemble_has_no_look_ahead_through_panel_or_extra_features() -> No
 
 def test_full_ensemble_is_deterministic_on_french_data() -> None:
     panel = load("french", start="1990-01")
-    a = EnsembleForecaster(random_state=5).fit(panel).to_frame()
-    b = EnsembleForecaster(random_state=5).fit(panel).to_frame()
+    a = EnsembleForecaster(forecaster=WalkForwardForecaster(random_state=5)).fit(panel).to_frame()
+    b = EnsembleForecaster(forecaster=WalkForwardForecaster(random_state=5)).fit(panel).to_frame()
     assert a.shape == (327, 4 * (2 + len(MODEL_NAMES)))
     assert np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True)
     assert a.columns.equals(b.columns) and a.index.equals(b.index)

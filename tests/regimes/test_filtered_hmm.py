@@ -272,19 +272,19 @@ def test_params_stored_unchanged_and_validated_in_fit(french_x):
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"n_states": 0}, r"`n_states` must be >= 1, got 0"),
-        ({"n_states": 2.0}, r"`n_states` must be an integer >= 1, got 2.0"),
+        ({"n_states": 0}, r"`n_states` must be an int >= 1, got 0"),
+        ({"n_states": 2.0}, r"`n_states` must be an int >= 1, got 2.0"),
         ({"covariance_type": "tied"}, r"`covariance_type` must be one of \('full', 'diag'\)"),
-        ({"n_restarts": 0}, r"`n_restarts` must be >= 1, got 0"),
-        ({"n_iter": True}, r"`n_iter` must be an integer >= 1, got True"),
-        ({"tol": -1.0}, r"`tol` must be > 0, got -1.0"),
+        ({"n_restarts": 0}, r"`n_restarts` must be an int >= 1, got 0"),
+        ({"n_iter": True}, r"`n_iter` must be an int >= 1, got True"),
+        ({"tol": -1.0}, r"`tol` must be a finite number > 0, got -1.0"),
         ({"tol": float("nan")}, r"`tol` must be a finite number > 0, got nan"),
-        ({"min_covar": 0.0}, r"`min_covar` must be > 0, got 0.0"),
+        ({"min_covar": 0.0}, r"`min_covar` must be a finite number > 0, got 0.0"),
         ({"standardize": 1}, r"`standardize` must be True or False, got 1"),
-        ({"order_by": -1}, r"`order_by` must be >= 0, got -1"),
+        ({"order_by": -1}, r"`order_by` must be an int >= 0, got -1"),
         ({"order_by": 4}, r"`order_by` must be a column index < 4, got 4"),
         ({"warm_start": "yes"}, r"`warm_start` must be True or False, got 'yes'"),
-        ({"random_state": -3}, r"`random_state` must be >= 0, got -3"),
+        ({"random_state": -3}, r"`random_state` must be an int >= 0, got -3"),
     ],
 )
 def test_invalid_parameters_raise(french_x, params, match):

@@ -65,9 +65,9 @@ def test_perturbing_later_months_leaves_earlier_rows_unchanged(french_small, per
     [
         ({"windows": ()}, r"`windows` must be a non-empty sequence of integers, got \(\)"),
         ({"windows": "12"}, r"`windows` must be a non-empty sequence of integers, got '12'"),
-        ({"windows": (1, 12)}, r"`windows` must be >= 2, got 1"),
+        ({"windows": (1, 12)}, r"`windows` must be an int >= 2, got 1"),
         ({"windows": (12, 12)}, r"`windows` must not repeat a length, got \[12, 12\]"),
-        ({"periods_per_year": 0}, r"`periods_per_year` must be >= 1, got 0"),
+        ({"periods_per_year": 0}, r"`periods_per_year` must be an int >= 1, got 0"),
         ({"columns": "MktRF "}, r"unknown asset 'MktRF '"),
     ],
 )
@@ -77,9 +77,9 @@ def test_builder_errors(french_small, kwargs, match):
 
 
 def test_function_errors():
-    with pytest.raises(ConfigError, match=r"`window` must be an integer >= 2, got 2.5"):
+    with pytest.raises(ConfigError, match=r"`window` must be an int >= 2, got 2.5"):
         realized_volatility(np.ones((5, 1)), 2.5, periods_per_year=12)
-    with pytest.raises(ConfigError, match=r"`periods_per_year` must be >= 1, got 0"):
+    with pytest.raises(ConfigError, match=r"`periods_per_year` must be an int >= 1, got 0"):
         realized_volatility(np.ones((5, 1)), 2, periods_per_year=0)
     with pytest.raises(DataError, match=r"`returns` must be finite, got 1 NaN/inf values"):
         realized_volatility(np.array([[0.1], [np.inf]]), 2, periods_per_year=12)

@@ -72,7 +72,7 @@ def test_turbulence_errors(random_panel):
     x = np.array(random_panel.returns)
     with pytest.raises(ConfigError, match=r"`window` must be > n_assets = 3 .* got 3"):
         turbulence_index(x, window=3)
-    with pytest.raises(ConfigError, match=r"`window` must be >= 2, got 1"):
+    with pytest.raises(ConfigError, match=r"`window` must be an int >= 2, got 1"):
         turbulence_index(x, window=1)
     with pytest.raises(ConfigError, match=r"`include_current` must be True or False, got 'no'"):
         turbulence_index(x, window=24, include_current="no")
