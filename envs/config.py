@@ -17,10 +17,27 @@ from dataclasses import asdict, dataclass, fields
 from os import PathLike
 from typing import Any
 
+import pandas as pd
+
 from factorgym.envs.rewards import REWARD_NAMES, RewardStrategy
 from factorgym.errors import ConfigError
+from factorgym.validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_real,
+    check_real_sequence,
+    fail,
+)
 
-__all__ = ["ACTION_MODES", "COST_PRESETS", "OBSERVATION_BLOCKS", "EnvConfig"]
+__all__ = [
+    "ACTION_MODES",
+    "COST_PRESETS",
+    "COST_RANGES",
+    "MIN_NORMALIZE_MONTHS",
+    "OBSERVATION_BLOCKS",
+    "EnvConfig",
+]
 
 ACTION_MODES = ("long_only", "long_short", "tilt")
 COST_PRESETS = ("zero", "low", "central", "high")
@@ -28,79 +45,68 @@ OBSERVATION_BLOCKS = ("returns", "volatility", "features", "weights")
 INITIAL_WEIGHTS = ("cash", "benchmark")
 
 
-def _fail(name: str, constraint: str, value: object) -> ConfigError:
-    return ConfigError(f"`{name}` must be {constraint}, got {value!r}")
+#: Sane ranges of the cost, impact and capacity parameters (``COSTS.md`` units). A value outside
+#: is a units mistake, not a cost: a one-way cost above 10,000 bp would take more than the whole
+#: trade, and ``trade_days=1e-300`` or ``capacity_usd=1e-300`` turn the square-root impact into
+#: numbers like 1e146. The bounds are wide around every preset (low/central/high).
+COST_RANGES: dict[str, tuple[float, float]] = {
+    "cost_bps": (0.0, 10_000.0),  # one-way bp per unit |dw|: at most the whole trade
+    "internal_bps": (0.0, 10_000.0),  # bp per month per unit |w|
+    "impact_coef": (0.0, 10.0),  # Y: "of order one" (Toth et al. 2011); presets 0.15-1
+    "sigma_daily": (0.0, 1.0),  # daily volatility of the stocks traded, decimal
+    "capacity_usd": (1e3, 1e14),  # V: daily dollar volume per leg
+    "trade_days": (0.01, 252.0),  # D: from a quarter of an hour to a trading year
+    "participation_cap": (0.0, 1.0),  # p_max: a share of the daily volume (or inf: no cap)
+    "aum": (1.0, 1e15),  # N at wealth 1, dollars
+}
+
+#: Fewest months a normaliser may be fitted on: its means and stds come from these rows only, and
+#: a short window gives tiny stds and observations in the hundreds (2 months gave values of 1048).
+MIN_NORMALIZE_MONTHS = 36
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _ranged(name: str, value: object, *, low_open: bool = False) -> float:
+    lo, hi = COST_RANGES[name]
+    return check_real(name, value, low=lo, high=hi, low_open=low_open)
 
 
-def _check_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise _fail(name, "a bool", value)
+def _participation_cap(value: object) -> float:
+    """``p_max`` in ``(0, 1]``, or ``inf`` for no cap."""
+    if isinstance(value, float) and value == math.inf:
+        return value
+    try:
+        return _ranged("participation_cap", value, low_open=True)
+    except ConfigError:
+        raise fail("participation_cap", "a number > 0 and <= 1, or inf (no cap)", value) from None
 
 
-def _check_int(name: str, value: object, low: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise _fail(name, f"an int >= {low}", value)
-
-
-def _check_real(
-    name: str,
-    value: object,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-    allow_inf: bool = False,
-) -> None:
-    """Raise unless ``value`` is a real number in the stated interval."""
-    parts = []
-    if low is not None:
-        parts.append(f"{'>' if low_open else '>='} {low:g}")
-    if high is not None:
-        parts.append(f"{'<' if high_open else '<='} {high:g}")
-    constraint = "a finite number" if not parts else "a number " + " and ".join(parts)
-    if allow_inf:
-        constraint = constraint.replace("a finite number", "a number") + " (inf allowed)"
-    if not _is_number(value):
-        raise _fail(name, constraint, value)
-    v = float(value)  # type: ignore[arg-type]
-    if math.isnan(v) or (math.isinf(v) and not allow_inf):
-        raise _fail(name, constraint, value)
-    if low is not None and (v < low or (low_open and v == low)):
-        raise _fail(name, constraint, value)
-    if high is not None and (v > high or (high_open and v == high)):
-        raise _fail(name, constraint, value)
-
-
-def _check_scalar_or_vector(name: str, value: object, *, low: float, low_open: bool) -> object:
-    """Validate a per-asset parameter given as a scalar or a sequence; returns a tuple or float."""
+def _per_asset(
+    name: str, value: object, *, low_open: bool = False
+) -> float | tuple[float, ...] | None:
+    """A per-asset parameter: None, a scalar for every asset, or one value per asset."""
     if value is None:
         return None
+    lo, hi = COST_RANGES[name]
     if isinstance(value, (list, tuple)):
         if len(value) == 0:
-            raise _fail(name, "a number or a non-empty sequence of numbers", value)
-        for i, v in enumerate(value):
-            _check_real(f"{name}[{i}]", v, low=low, low_open=low_open)
-        return tuple(float(v) for v in value)
-    _check_real(name, value, low=low, low_open=low_open)
-    return value
+            raise fail(name, "a number or a non-empty sequence of numbers", value)
+        return check_real_sequence(name, value, low=lo, high=hi, low_open=low_open)
+    return check_real(name, value, low=lo, high=hi, low_open=low_open)
 
 
-def _check_month_pair(name: str, value: object, *, allow_open: bool) -> object:
+def _month_pair(
+    name: str, value: object, *, allow_open: bool
+) -> tuple[str | None, str | None] | None:
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise _fail(name, "None or a pair (start, end) of months such as '1990-01'", value)
+        raise fail(name, "None or a pair (start, end) of months such as '1990-01'", value)
     for v in value:
         if v is None and allow_open:
             continue
         if not isinstance(v, str):
-            raise _fail(name, "a pair of month strings such as ('1990-01', '1999-12')", value)
-    return tuple(value)
+            raise fail(name, "a pair of month strings such as ('1990-01', '1999-12')", value)
+    return (value[0], value[1])
 
 
 @dataclass(frozen=True)
@@ -235,8 +241,7 @@ class EnvConfig:
 
     def __post_init__(self) -> None:  # noqa: C901 - one flat list of checks reads best
         set_ = object.__setattr__
-        if self.action_mode not in ACTION_MODES:
-            raise _fail("action_mode", f"one of {ACTION_MODES}", self.action_mode)
+        check_choice("action_mode", self.action_mode, ACTION_MODES)
         for name in (
             "allow_cash",
             "tilt_long_only",
@@ -244,99 +249,81 @@ class EnvConfig:
             "normalize",
             "random_start",
         ):
-            _check_bool(name, getattr(self, name))
-        _check_real("max_weight", self.max_weight, low=0.0, low_open=True)
-        _check_real("max_gross", self.max_gross, low=0.0, low_open=True)
+            check_bool(name, getattr(self, name))
+        check_real("max_weight", self.max_weight, low=0.0, low_open=True)
+        check_real("max_gross", self.max_gross, low=0.0, low_open=True)
         if self.benchmark_weights is not None:
             bw = self.benchmark_weights
             if not isinstance(bw, (list, tuple)) or len(bw) == 0:
-                raise _fail("benchmark_weights", "None or a non-empty sequence of numbers", bw)
-            for i, v in enumerate(bw):
-                _check_real(f"benchmark_weights[{i}]", v)
-            set_(self, "benchmark_weights", tuple(float(v) for v in bw))
-        _check_real("max_deviation", self.max_deviation, low=0.0, low_open=True)
+                raise fail("benchmark_weights", "None or a non-empty sequence of numbers", bw)
+            set_(self, "benchmark_weights", check_real_sequence("benchmark_weights", bw))
+        check_real("max_deviation", self.max_deviation, low=0.0, low_open=True)
         if self.max_turnover is not None:
-            _check_real("max_turnover", self.max_turnover, low=0.0, low_open=True)
-        _check_real("no_trade_band", self.no_trade_band, low=0.0)
+            check_real("max_turnover", self.max_turnover, low=0.0, low_open=True)
+        check_real("no_trade_band", self.no_trade_band, low=0.0)
 
-        if self.costs not in COST_PRESETS:
-            raise _fail("costs", f"one of {COST_PRESETS}", self.costs)
-        set_(
-            self,
-            "cost_bps",
-            _check_scalar_or_vector("cost_bps", self.cost_bps, low=0.0, low_open=False),
-        )
-        set_(
-            self,
-            "internal_bps",
-            _check_scalar_or_vector("internal_bps", self.internal_bps, low=0.0, low_open=False),
-        )
-        set_(
-            self,
-            "sigma_daily",
-            _check_scalar_or_vector("sigma_daily", self.sigma_daily, low=0.0, low_open=False),
-        )
-        set_(
-            self,
-            "capacity_usd",
-            _check_scalar_or_vector("capacity_usd", self.capacity_usd, low=0.0, low_open=True),
-        )
+        check_choice("costs", self.costs, COST_PRESETS)
+        set_(self, "cost_bps", _per_asset("cost_bps", self.cost_bps))
+        set_(self, "internal_bps", _per_asset("internal_bps", self.internal_bps))
+        set_(self, "sigma_daily", _per_asset("sigma_daily", self.sigma_daily))
+        set_(self, "capacity_usd", _per_asset("capacity_usd", self.capacity_usd))
         if self.impact_coef is not None:
-            _check_real("impact_coef", self.impact_coef, low=0.0)
+            _ranged("impact_coef", self.impact_coef)
         if self.trade_days is not None:
-            _check_real("trade_days", self.trade_days, low=0.0, low_open=True)
+            _ranged("trade_days", self.trade_days)
         if self.participation_cap is not None:
-            _check_real(
-                "participation_cap", self.participation_cap, low=0.0, low_open=True, allow_inf=True
-            )
-        _check_real("aum", self.aum, low=0.0, low_open=True)
+            _participation_cap(self.participation_cap)
+        _ranged("aum", self.aum)
         if self.max_position_notional is not None:
-            _check_real("max_position_notional", self.max_position_notional, low=0.0, low_open=True)
+            check_real("max_position_notional", self.max_position_notional, low=0.0, low_open=True)
 
         if isinstance(self.reward, str):
-            if self.reward not in REWARD_NAMES:
-                raise _fail("reward", f"one of {REWARD_NAMES} or a RewardStrategy", self.reward)
+            check_choice("reward", self.reward, REWARD_NAMES)
         elif not isinstance(self.reward, RewardStrategy):
-            raise _fail("reward", f"one of {REWARD_NAMES} or a RewardStrategy", self.reward)
-        _check_real("risk_aversion", self.risk_aversion, low=0.0)
-        _check_real("dsr_eta", self.dsr_eta, low=0.0, high=1.0, low_open=True, high_open=True)
-        _check_real("dsr_prior_vol", self.dsr_prior_vol, low=0.0, low_open=True)
-        _check_real("drawdown_penalty", self.drawdown_penalty, low=0.0)
-        _check_real("turnover_penalty", self.turnover_penalty, low=0.0)
+            raise fail("reward", f"one of {REWARD_NAMES} or a RewardStrategy", self.reward)
+        check_real("risk_aversion", self.risk_aversion, low=0.0)
+        check_real("dsr_eta", self.dsr_eta, low=0.0, high=1.0, low_open=True, high_open=True)
+        check_real("dsr_prior_vol", self.dsr_prior_vol, low=0.0, low_open=True)
+        check_real("drawdown_penalty", self.drawdown_penalty, low=0.0)
+        check_real("turnover_penalty", self.turnover_penalty, low=0.0)
 
-        _check_int("lookback", self.lookback, 1)
-        _check_int("vol_lookback", self.vol_lookback, 2)
+        check_int("lookback", self.lookback, minimum=1)
+        check_int("vol_lookback", self.vol_lookback, minimum=2)
         blocks = self.observation_blocks
-        if not isinstance(blocks, (list, tuple)) or len(blocks) == 0:
-            raise _fail("observation_blocks", f"a non-empty subset of {OBSERVATION_BLOCKS}", blocks)
-        for b in blocks:
-            if b not in OBSERVATION_BLOCKS:
-                raise _fail(
-                    "observation_blocks", f"a non-empty subset of {OBSERVATION_BLOCKS}", blocks
-                )
+        if (
+            not isinstance(blocks, (list, tuple))
+            or len(blocks) == 0
+            or any(b not in OBSERVATION_BLOCKS for b in blocks)
+        ):
+            raise fail("observation_blocks", f"a non-empty subset of {OBSERVATION_BLOCKS}", blocks)
         if len(set(blocks)) != len(blocks):
-            raise _fail("observation_blocks", "free of repeated names", blocks)
+            raise fail("observation_blocks", "free of repeated names", blocks)
         set_(self, "observation_blocks", tuple(blocks))
-        set_(
-            self,
-            "normalize_window",
-            _check_month_pair("normalize_window", self.normalize_window, allow_open=False),
-        )
-        if self.normalize and self.normalize_window is None:
-            raise _fail(
+        nwin = _month_pair("normalize_window", self.normalize_window, allow_open=False)
+        set_(self, "normalize_window", nwin)
+        if self.normalize and nwin is None:
+            raise fail(
                 "normalize_window",
                 "the training window (start, end) when normalize=True (no default: fitting on "
                 "the env's own window looks ahead)",
                 None,
             )
-        set_(self, "window", _check_month_pair("window", self.window, allow_open=True))
+        if nwin is not None:
+            span = _months_between(nwin)
+            if span is not None and span < 1:
+                raise fail("normalize_window", "ordered (start <= end)", nwin)
+            if span is not None and span < MIN_NORMALIZE_MONTHS:
+                raise ConfigError(
+                    f"`normalize_window` must span at least {MIN_NORMALIZE_MONTHS} months (a short "
+                    f"window gives tiny stds and exploding observations), got {nwin} ({span} months)"
+                )
+        set_(self, "window", _month_pair("window", self.window, allow_open=True))
         if self.episode_length is not None:
-            _check_int("episode_length", self.episode_length, 1)
-        if self.initial_weights not in INITIAL_WEIGHTS:
-            raise _fail("initial_weights", f"one of {INITIAL_WEIGHTS}", self.initial_weights)
-        _check_real("ruin_wealth", self.ruin_wealth, low=0.0, high=1.0, high_open=True)
+            check_int("episode_length", self.episode_length, minimum=1)
+        check_choice("initial_weights", self.initial_weights, INITIAL_WEIGHTS)
+        check_real("ruin_wealth", self.ruin_wealth, low=0.0, high=1.0, high_open=True)
         if self.max_drawdown_stop is not None:
-            _check_real(
+            check_real(
                 "max_drawdown_stop", self.max_drawdown_stop, low=0.0, high=1.0, low_open=True
             )
 
@@ -345,7 +332,7 @@ class EnvConfig:
     def from_dict(cls, values: Mapping[str, Any]) -> EnvConfig:
         """Build a config from a mapping; unknown keys raise ``ConfigError`` with suggestions."""
         if not isinstance(values, Mapping):
-            raise _fail("config", "an EnvConfig or a mapping of its fields", values)
+            raise fail("config", "an EnvConfig or a mapping of its fields", values)
         names = [f.name for f in fields(cls)]
         for key in values:
             if key not in names:
@@ -380,3 +367,12 @@ class EnvConfig:
             return EnvConfig.from_dict(changes)  # raises with a suggestion
         merged.update(changes)
         return EnvConfig(**merged)
+
+
+def _months_between(pair: tuple[str | None, str | None]) -> int | None:
+    """Months from ``pair[0]`` to ``pair[1]`` inclusive (None if either is not a month)."""
+    try:
+        lo, hi = (pd.Period(v, freq="M") for v in pair)
+    except (TypeError, ValueError):
+        return None  # reported with the panel's months when the env is built
+    return int(hi.ordinal - lo.ordinal) + 1

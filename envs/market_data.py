@@ -18,7 +18,7 @@ import pandas as pd
 from factorgym._arrays import frozen_copy
 from factorgym._typing import FloatArray
 from factorgym.alignment import align_feature_frame
-from factorgym.envs.config import EnvConfig
+from factorgym.envs.config import MIN_NORMALIZE_MONTHS, EnvConfig
 from factorgym.envs.observation import (
     ObservationNormalizer,
     block_columns,
@@ -254,6 +254,12 @@ def build_market_data(
         mask = np.zeros(n_months, dtype=bool)
         mask[lo : hi + 1] = True
         normalizer = fit_normalizer(static, mask, (str(nwin[0]), str(nwin[1])))
+        if normalizer.n_rows < MIN_NORMALIZE_MONTHS:
+            raise ConfigError(
+                f"`normalize_window` {nwin} must hold at least {MIN_NORMALIZE_MONTHS} months with "
+                f"a complete observation to fit the normaliser, got {normalizer.n_rows} (the "
+                f"first complete observation is {months[first_obs]})"
+            )
         static = normalizer.transform(static)
 
     layout = block_columns(blocks_wanted, panel.assets, cfg.lookback, feature_cols)
