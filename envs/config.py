@@ -315,7 +315,8 @@ class EnvConfig:
             if span is not None and span < MIN_NORMALIZE_MONTHS:
                 raise ConfigError(
                     f"`normalize_window` must span at least {MIN_NORMALIZE_MONTHS} months (a short "
-                    f"window gives tiny stds and exploding observations), got {nwin} ({span} months)"
+                    "window gives tiny stds and exploding observations), "
+                    f"got {nwin} ({span} months)"
                 )
         set_(self, "window", _month_pair("window", self.window, allow_open=True))
         if self.episode_length is not None:
