@@ -322,8 +322,11 @@ class FilteredGaussianHMM(BaseEstimator):
         if self.standardize:
             loc = x.mean(axis=0)
             scale = x.std(axis=0)
-            if np.any(scale <= 0):
-                col = int(np.flatnonzero(scale <= 0)[0])
+            # exactly constant (max == min), or constant to rounding: the mean of n copies of
+            # 0.01 is not exactly 0.01, and the std of the residue is ~1e-18, not 0
+            flat = (np.ptp(x, axis=0) == 0) | (scale <= 1e-12 * np.abs(loc))
+            if np.any(flat):
+                col = int(np.flatnonzero(flat)[0])
                 raise DataError(
                     f"`X` must not have a constant column (standardisation divides by its "
                     f"standard deviation), got column {col} constant at {float(x[0, col])!r}"

@@ -266,7 +266,13 @@ class RegimeFeatures:
         prev: tuple[np.ndarray, np.ndarray] | None = None
         for r in range(self.min_train - 1, n, step):
             s = 0 if self.rolling_window is None else max(0, r - self.rolling_window + 1)
-            est.fit(x[s : r + 1])  # months s..r: nothing after the refit month r
+            try:
+                est.fit(x[s : r + 1])  # months s..r: nothing after the refit month r
+            except DataError as exc:
+                raise DataError(
+                    f"`panel` months {sub.months[s]}..{sub.months[r]} (columns "
+                    f"{list(sub.assets)}) cannot be fitted by the HMM: {exc}"
+                ) from exc
             relabelled = False
             if self.alignment == "hungarian" and prev is not None:
                 order = align_states(prev[0], prev[1], est.means_, est.covars_, est.scale_)

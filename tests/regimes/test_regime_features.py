@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+from factorgym import FactorPanel
 from factorgym.errors import ConfigError, DataError, UnknownAssetError
 from factorgym.feature_cache import FeatureCache
 from factorgym.regimes import RegimeFeatures
@@ -225,3 +226,15 @@ def test_get_params_and_repr():
     params = builder.get_params()
     assert params["min_train"] == 48 and params["columns"] == ["SMB"]
     assert repr(builder).startswith("RegimeFeatures(n_states=2, columns=['SMB'], min_train=48")
+
+
+@pytest.mark.parametrize("value", [0.01, 0.0, -0.003])
+def test_constant_returns_give_one_line_naming_the_window(value):
+    months = pd.period_range("2000-01", periods=200, freq="M")
+    flat = FactorPanel(np.full((200, 2), value), 0.001, months, ["a", "b"])
+    with pytest.raises(
+        DataError,
+        match=r"`panel` months 2000-01\.\.2009-12 \(columns \['a', 'b'\]\) cannot be fitted by "
+        r"the HMM: `X` must not have a constant column .* column 0 constant",
+    ):
+        RegimeFeatures().compute(flat)
