@@ -340,7 +340,10 @@ class EnvConfig:
                 close = difflib.get_close_matches(str(key), names, n=3, cutoff=0.6)
                 hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
                 raise ConfigError(f"`{key}` is not an EnvConfig field{hint}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+        kwargs: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in values.items()
+        }
+        return cls(**kwargs)
 
     @classmethod
     def from_toml(cls, path: str | PathLike[str], *, table: str | None = "env") -> EnvConfig:

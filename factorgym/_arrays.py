@@ -15,6 +15,5 @@ def frozen_copy(values: object, dtype: type = np.float64) -> np.ndarray:
     object cannot be made writable at all, and neither can any view of it. C order also makes
     every later computation independent of the input's memory layout.
     """
-    arr = np.ascontiguousarray(values, dtype=dtype)
-    out = np.frombuffer(arr.tobytes(), dtype=arr.dtype).reshape(arr.shape)
-    return out
+    arr: np.ndarray = np.ascontiguousarray(values, dtype=dtype)
+    return np.frombuffer(arr.tobytes(), dtype=arr.dtype).reshape(arr.shape)

@@ -163,7 +163,7 @@ class TorchMLPRegressor(RegressorMixin, BaseEstimator):
         self.n_outputs_ = y_arr.shape[1]
         self.y_mean_ = y_mean
         self.y_scale_ = y_scale
-        self.y_ndim_ = int(np.ndim(y))
+        self.y_ndim_ = int(np.asarray(y).ndim)
         self.network_ = net.eval()
         self.train_loss_ = float(loss.detach())
         return self

@@ -11,6 +11,7 @@ penalties and coefficients against ``GridSearchCV(Ridge(), cv=...)``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -63,7 +64,7 @@ class PurgedRidgeCV(RegressorMixin, BaseEstimator):
     n_features_in_ : int
     """
 
-    def __init__(self, alphas: Sequence[float] = RIDGE_ALPHAS, *, cv: object | None = None) -> None:
+    def __init__(self, alphas: Sequence[float] = RIDGE_ALPHAS, *, cv: Any = None) -> None:
         self.alphas = alphas
         self.cv = cv
 
@@ -95,7 +96,7 @@ class PurgedRidgeCV(RegressorMixin, BaseEstimator):
         if x_arr.ndim != 2 or y_arr.ndim != 2 or x_arr.shape[0] != y_arr.shape[0]:
             raise DataError(
                 f"`X` must be 2-D and `y` 1-D or 2-D with the same rows, got shapes "
-                f"{x_arr.shape} and {np.shape(y)}"
+                f"{x_arr.shape} and {np.asarray(y).shape}"
             )
         if not (np.all(np.isfinite(x_arr)) and np.all(np.isfinite(y_arr))):
             raise DataError("`X` and `y` must be finite, got NaN or inf")

@@ -21,7 +21,7 @@ import logging
 import math
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +55,7 @@ _WARM_START_FLOOR = 1e-6
 _THREADPOOLS: list[ThreadpoolController] = []
 
 
-def _single_threaded() -> object:
+def _single_threaded() -> AbstractContextManager[object]:
     """Context limiting OpenMP and BLAS to one thread (created once; cheap to enter).
 
     EM on a few hundred months is far too small to gain from threads: k-means' OpenMP workers
@@ -157,13 +157,16 @@ class _FlooredGaussianHMM(GaussianHMM):
     (Overrides hmmlearn's private ``_do_mstep``/``_covars_``; tested against hmmlearn >= 0.3.2.)
     """
 
+    _covars_: np.ndarray  # hmmlearn's internal storage of the covariances
+
     def _do_mstep(self, stats: dict) -> None:
         super()._do_mstep(stats)
         if "c" in self.params:
+            covars: np.ndarray = self._covars_
             if self.covariance_type == "full":
-                self._covars_ = self._covars_ + self.min_covar * np.eye(self.n_features)
+                self._covars_ = covars + self.min_covar * np.eye(self.n_features)
             else:  # "diag"
-                self._covars_ = self._covars_ + self.min_covar
+                self._covars_ = covars + self.min_covar
 
 
 class FilteredGaussianHMM(BaseEstimator):
@@ -231,6 +234,8 @@ class FilteredGaussianHMM(BaseEstimator):
     model_ : hmmlearn.hmm.GaussianHMM
         The kept model, in standardised units, states in this estimator's order.
     """
+
+    n_features_in_: int  # set by fit
 
     def __init__(
         self,
