@@ -22,7 +22,7 @@ def test_memmel_variance_matches_monte_carlo() -> None:
     diff = sharpe_ratio(a) - sharpe_ratio(b)  # annualised
     mc = diff.std(ddof=1)
     se = np.mean([jobson_korkie_test(a[:, i], b[:, i]).std_error for i in range(400)])
-    assert abs(se / mc - 1) < 0.06, (se, mc)  # seen: 0.3122 vs 0.3055
+    assert abs(se / mc - 1) < 0.06, (se, mc)  # seen: 0.2913 vs 0.2969
 
 
 def test_memmel_by_hand() -> None:

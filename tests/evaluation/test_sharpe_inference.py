@@ -53,7 +53,7 @@ def test_iid_standard_error_matches_monte_carlo() -> None:
     sr = sharpe_ratio(x)
     se = sharpe_standard_error(x)
     mc = sr.std(ddof=1)
-    assert abs(se.mean() / mc - 1) < 0.05, (se.mean(), mc)  # seen: 0.3196 vs 0.3229
+    assert abs(se.mean() / mc - 1) < 0.05, (se.mean(), mc)  # seen: 0.3200 vs 0.3184
 
 
 def test_hac_standard_error_under_autocorrelation() -> None:
@@ -64,7 +64,7 @@ def test_hac_standard_error_under_autocorrelation() -> None:
     iid = sharpe_standard_error(x).mean()
     hac = sharpe_standard_error(x, method="hac", lags=12).mean()
     assert iid / mc < 0.75, (iid, mc)
-    assert abs(hac / mc - 1) < 0.15, (hac, mc)
+    assert abs(hac / mc - 1) < 0.15, (hac, mc)  # seen: MC 0.2222, iid 0.1443, hac 0.2070
 
 
 def test_standard_error_frame_output(strategies: pd.DataFrame) -> None:
