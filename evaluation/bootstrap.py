@@ -74,14 +74,17 @@ def stationary_block_size(data: object) -> int:
     """Mean block length for the stationary bootstrap of ``data``.
 
     arch's ``optimal_block_length(data)["stationary"]`` (Politis and White 2004 with Patton,
-    Politis and White 2009), averaged over the columns and rounded up, at least 1. One length
-    for all columns because the columns are resampled jointly.
+    Politis and White 2009), averaged over the non-constant columns and rounded up, at least
+    1. One length for all columns because the columns are resampled jointly.
 
     Parameters
     ----------
     data : array-like of shape (n_months,) or (n_months, k)
     """
     x = as_returns(data, name="data", min_obs=8).values
+    x = x[:, np.ptp(x, axis=0) > 0]  # a constant column has no dependence to keep
+    if x.shape[1] == 0:
+        return 1
     b = optimal_block_length(x)["stationary"].to_numpy(dtype=np.float64)
     b = b[np.isfinite(b)]
     return max(1, math.ceil(float(b.mean()))) if b.size else 1
