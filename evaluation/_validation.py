@@ -181,7 +181,7 @@ def as_returns(data: object, *, name: str = "returns", min_obs: int = 2) -> Retu
     else:
         raise DataError(
             f"`{name}` must be 1-D (n_months,) or 2-D (n_months, n_strategies), "
-            f"got shape {np.shape(raw)}"
+            f"got shape {arr.shape}"
         )
     if arr.shape[0] < min_obs or arr.shape[1] < 1:
         raise DataError(
@@ -211,6 +211,7 @@ def as_vector(data: object, n_obs: int, *, name: str) -> FloatArray:
         arr = np.array(data, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise DataError(f"`{name}` must be numeric, got {type(data).__name__}: {exc}") from exc
+    shape = arr.shape
     if arr.ndim == 0:
         arr = np.full(n_obs, float(arr))
     elif arr.ndim == 2 and arr.shape[1] == 1:
@@ -218,7 +219,7 @@ def as_vector(data: object, n_obs: int, *, name: str) -> FloatArray:
     if arr.shape != (n_obs,):
         raise DataError(
             f"`{name}` must be a scalar or have shape ({n_obs},) like the returns, "
-            f"got shape {np.shape(data)}"
+            f"got shape {shape}"
         )
     _finite(arr, name)
     return arr

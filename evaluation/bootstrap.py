@@ -108,10 +108,10 @@ def _interval(
     size = check_level("size", size)
     reps = check_int("reps", reps, minimum=10)
     method = check_choice("method", method, CI_METHODS)
-    seed = check_seed(seed)
+    seed_int = check_seed(seed)
     block = stationary_block_size(data) if block_size is None else block_size
     block = check_int("block_size", block, minimum=1)
-    bs = StationaryBootstrap(block, data, seed=seed)
+    bs = StationaryBootstrap(block, data, seed=seed_int)
     ci = bs.conf_int(func, reps=reps, method=method, size=size)  # type: ignore[arg-type]
     return BootstrapInterval(
         estimate=float(estimate),
@@ -121,7 +121,7 @@ def _interval(
         method=method,
         block_size=block,
         reps=reps,
-        seed=seed,
+        seed=seed_int,
     )
 
 

@@ -46,7 +46,7 @@ __all__ = [
 EULER_MASCHERONI = 0.5772156649015329
 
 
-def _sr_variance_factor(sharpe: FloatArray, skew: FloatArray, kurtosis: FloatArray) -> FloatArray:
+def _sr_variance_factor(sharpe: float, skew: float, kurtosis: float) -> float:
     """``1 - skew SR + (kurtosis - 1) / 4 SR^2``: T times the variance of the estimated SR."""
     return 1.0 - skew * sharpe + (kurtosis - 1.0) / 4.0 * sharpe**2
 
@@ -93,7 +93,7 @@ def psr_from_moments(
     g3 = check_real("skew", skew)
     g4 = check_real("kurtosis", kurtosis, low=1.0, low_open=True)
     sr_star = check_real("sr_benchmark", sr_benchmark)
-    factor = float(_sr_variance_factor(np.float64(sr), np.float64(g3), np.float64(g4)))
+    factor = _sr_variance_factor(sr, g3, g4)
     if factor <= 0:
         raise DataError(
             f"1 - skew*SR + (kurtosis-1)/4*SR^2 must be > 0, got {factor!r} "
@@ -211,7 +211,7 @@ def min_track_record_length(
     conf = check_level("confidence", confidence)
     if sr <= sr_star:
         return float("inf")
-    factor = float(_sr_variance_factor(np.float64(sr), np.float64(g3), np.float64(g4)))
+    factor = _sr_variance_factor(sr, g3, g4)
     return float(1.0 + factor * (stats.norm.ppf(conf) / (sr - sr_star)) ** 2)
 
 

@@ -315,8 +315,7 @@ def cost_drag(
         raise DataError(
             f"`gross` and `net` must have the same shape, got {g.values.shape} and {n.values.shape}"
         )
-    kw = {"periods_per_year": periods_per_year, "geometric": geometric}
-    drag = np.asarray(annualized_return(g.values, **kw)) - np.asarray(
-        annualized_return(n.values, **kw)
-    )
+    gross_ann = annualized_return(g.values, periods_per_year=periods_per_year, geometric=geometric)
+    net_ann = annualized_return(n.values, periods_per_year=periods_per_year, geometric=geometric)
+    drag = np.asarray(gross_ann) - np.asarray(net_ann)
     return n.wrap(drag)

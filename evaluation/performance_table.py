@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from factorgym.errors import DataError
-from factorgym.evaluation._validation import as_returns, check_level, check_periods
+from factorgym.evaluation._validation import as_returns, check_lags, check_level, check_periods
 from factorgym.evaluation.drawdown import calmar_ratio, max_drawdown, max_drawdown_duration
 from factorgym.evaluation.metrics import (
     annualized_return,
@@ -88,7 +88,11 @@ def performance_table(
     es_level = check_level("es_level", es_level)
     ret = as_returns(returns, min_obs=4)
     x = ret.values
-    lags = newey_west_lags(ret.n_obs) if hac_lags is None else hac_lags
+    lags = (
+        newey_west_lags(ret.n_obs)
+        if hac_lags is None
+        else check_lags("hac_lags", hac_lags, ret.n_obs)
+    )
     kw = {"periods_per_year": ppy}
     cols: dict[str, object] = {
         "ann_return": annualized_return(x, **kw),

@@ -36,6 +36,7 @@ matters when every agent is worse than the benchmark (then arch's p-value is lar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from arch.bootstrap import SPA, RealityCheck, StepM
@@ -193,7 +194,7 @@ def reality_check(
     spa.compute()
     stepm = StepM(bench_loss, model_loss, size=size, block_size=block, reps=reps, seed=seed)
     stepm.compute()
-    superior = tuple(ret.labels[int(i)] for i in stepm.superior_models)
+    superior = tuple(ret.labels[i] for i in cast("list[int]", stepm.superior_models))
     p = spa.pvalues
     return RealityCheckResult(
         spa_lower=float(p["lower"]),
