@@ -13,26 +13,34 @@ months of one strategy but not of another would compare the two on different sam
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from numbers import Integral, Real
 from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from factorgym._typing import FloatArray
-from factorgym.errors import ConfigError, DataError
+from factorgym.errors import DataError
+from factorgym.validation import check_bool, check_choice, check_int, check_real
+
+__all__ = [
+    "ColumnStat",
+    "Returns",
+    "as_returns",
+    "as_vector",
+    "check_bool",
+    "check_choice",
+    "check_int",
+    "check_lags",
+    "check_level",
+    "check_periods",
+    "check_real",
+    "check_seed",
+    "excess_of",
+]
 
 #: What a per-strategy statistic comes back as (see :meth:`Returns.wrap`).
 ColumnStat: TypeAlias = float | FloatArray | pd.Series
-
-
-def check_int(name: str, value: object, *, minimum: int) -> int:
-    """``value`` as an int, or ``ConfigError`` unless it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ConfigError(f"`{name}` must be an int >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def check_periods(value: object) -> int:
@@ -40,44 +48,9 @@ def check_periods(value: object) -> int:
     return check_int("periods_per_year", value, minimum=1)
 
 
-def check_real(
-    name: str,
-    value: object,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """``value`` as a float, or ``ConfigError`` unless it is a finite real in the interval."""
-    parts = []
-    if low is not None:
-        parts.append(f"{'>' if low_open else '>='} {low:g}")
-    if high is not None:
-        parts.append(f"{'<' if high_open else '<='} {high:g}")
-    constraint = "a finite number" + ("" if not parts else " " + " and ".join(parts))
-    ok = not isinstance(value, bool) and isinstance(value, Real) and math.isfinite(float(value))
-    if ok:
-        v = float(value)  # type: ignore[arg-type]
-        if low is not None and (v < low or (low_open and v == low)):
-            ok = False
-        if high is not None and (v > high or (high_open and v == high)):
-            ok = False
-    if not ok:
-        raise ConfigError(f"`{name}` must be {constraint}, got {value!r}")
-    return float(value)  # type: ignore[arg-type]
-
-
 def check_level(name: str, value: object) -> float:
     """A probability strictly between 0 and 1 (test size, tail level, confidence)."""
     return check_real(name, value, low=0.0, high=1.0, low_open=True, high_open=True)
-
-
-def check_bool(name: str, value: object) -> bool:
-    """``value``, or ``ConfigError`` unless it is a bool."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise ConfigError(f"`{name}` must be True or False, got {value!r}")
-    return bool(value)
 
 
 def check_seed(value: object) -> int:
@@ -85,19 +58,9 @@ def check_seed(value: object) -> int:
     return check_int("seed", value, minimum=0)
 
 
-def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    """``value``, or ``ConfigError`` unless it is one of ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        raise ConfigError(f"`{name}` must be one of {choices}, got {value!r}")
-    return value
-
-
 def check_lags(name: str, value: object, n_obs: int) -> int:
     """A Newey-West lag count: an int >= 0 and < ``n_obs``."""
-    lags = check_int(name, value, minimum=0)
-    if lags >= n_obs:
-        raise ConfigError(f"`{name}` must be < the number of observations {n_obs}, got {lags}")
-    return lags
+    return check_int(name, value, minimum=0, maximum=n_obs - 1)
 
 
 def _finite(arr: FloatArray, name: str) -> None:

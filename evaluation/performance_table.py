@@ -93,40 +93,41 @@ def performance_table(
         if hac_lags is None
         else check_lags("hac_lags", hac_lags, ret.n_obs)
     )
-    kw = {"periods_per_year": ppy}
     cols: dict[str, object] = {
-        "ann_return": annualized_return(x, **kw),
-        "ann_return_arith": annualized_return(x, geometric=False, **kw),
-        "ann_vol": annualized_volatility(x, **kw),
-        "sharpe": sharpe_ratio(x, rf=rf, **kw),
-        "sharpe_se_iid": sharpe_standard_error(x, rf=rf, method="iid", **kw),
-        "sharpe_se_hac": sharpe_standard_error(x, rf=rf, method="hac", lags=lags, **kw),
-        "sortino": sortino_ratio(x, rf=rf, **kw),
+        "ann_return": annualized_return(x, periods_per_year=ppy),
+        "ann_return_arith": annualized_return(x, geometric=False, periods_per_year=ppy),
+        "ann_vol": annualized_volatility(x, periods_per_year=ppy),
+        "sharpe": sharpe_ratio(x, rf=rf, periods_per_year=ppy),
+        "sharpe_se_iid": sharpe_standard_error(x, rf=rf, method="iid", periods_per_year=ppy),
+        "sharpe_se_hac": sharpe_standard_error(
+            x, rf=rf, method="hac", lags=lags, periods_per_year=ppy
+        ),
+        "sortino": sortino_ratio(x, rf=rf, periods_per_year=ppy),
         "max_drawdown": max_drawdown(x),
         "max_dd_months": max_drawdown_duration(x),
-        "calmar": calmar_ratio(x, **kw),
+        "calmar": calmar_ratio(x, periods_per_year=ppy),
         "hit_rate": hit_rate(x, rf=rf),
         "skew": skewness(x),
         "excess_kurtosis": excess_kurtosis(x),
         "expected_shortfall": expected_shortfall(x, level=es_level),
     }
     if benchmark is not None:
-        cols["tracking_error"] = tracking_error(x, benchmark, **kw)
-        cols["information_ratio"] = information_ratio(x, benchmark, **kw)
+        cols["tracking_error"] = tracking_error(x, benchmark, periods_per_year=ppy)
+        cols["information_ratio"] = information_ratio(x, benchmark, periods_per_year=ppy)
     if turnover is not None:
         to = as_returns(turnover, name="turnover", min_obs=1).values
         if to.shape != x.shape:
             raise DataError(
                 f"`turnover` must have the shape of `returns` {x.shape}, got {to.shape}"
             )
-        cols["ann_turnover"] = annualized_turnover(to, **kw)
+        cols["ann_turnover"] = annualized_turnover(to, periods_per_year=ppy)
     if gross_returns is not None:
         gross = as_returns(gross_returns, name="gross_returns").values
         if gross.shape != x.shape:
             raise DataError(
                 f"`gross_returns` must have the shape of `returns` {x.shape}, got {gross.shape}"
             )
-        cols["cost_drag"] = cost_drag(gross, x, **kw)
+        cols["cost_drag"] = cost_drag(gross, x, periods_per_year=ppy)
     table = pd.DataFrame(
         {k: np.asarray(v, dtype=np.float64) for k, v in cols.items()},
         index=pd.Index(ret.labels, name="strategy"),

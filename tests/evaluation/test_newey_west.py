@@ -94,7 +94,7 @@ def test_hac_t_is_smaller_under_positive_autocorrelation() -> None:
         (
             lambda: long_run_covariance(np.ones(5), 5),
             ConfigError,
-            r"`lags` must be < the number of observations 5, got 5",
+            r"`lags` must be an int >= 0 and <= 4, got 5",
         ),
         (
             lambda: mean_return_test(np.ones(5)),
@@ -109,7 +109,7 @@ def test_hac_t_is_smaller_under_positive_autocorrelation() -> None:
         (
             lambda: mean_return_test(np.arange(9.0), lags=1.5),
             ConfigError,
-            r"`lags` must be an int >= 0, got 1.5",
+            r"`lags` must be an int >= 0 and <= 8, got 1.5",
         ),
         (
             lambda: mean_return_test(np.arange(9.0), periods_per_year=True),

@@ -109,7 +109,7 @@ def test_array_input_gets_numbered_rows() -> None:
     [
         ({"periods_per_year": 0}, ConfigError, r"`periods_per_year` must be an int >= 1, got 0"),
         ({"es_level": 0.0}, ConfigError, r"`es_level` must be a finite number > 0 and < 1"),
-        ({"hac_lags": -1}, ConfigError, r"`hac_lags` must be an int >= 0, got -1"),
+        ({"hac_lags": -1}, ConfigError, r"`hac_lags` must be an int >= 0 and <= 179, got -1"),
         (
             {"turnover": np.zeros((10, 3))},
             DataError,

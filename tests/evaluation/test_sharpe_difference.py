@@ -113,7 +113,7 @@ def test_power_and_rf(strategies: pd.DataFrame, benchmark: pd.Series) -> None:
         (
             lambda: ledoit_wolf_test(np.arange(10.0), np.arange(10.0) ** 2, lags=-1),
             ConfigError,
-            r"`lags` must be an int >= 0, got -1",
+            r"`lags` must be an int >= 0 and <= 9, got -1",
         ),
         (
             lambda: jobson_korkie_test(np.arange(10.0), np.arange(10.0) ** 2, periods_per_year=0),

@@ -106,7 +106,7 @@ def test_adjusted_sharpe_equals_usual_rule_for_white_noise() -> None:
         (
             lambda: sharpe_standard_error(np.arange(9.0), method="hac", lags=9),
             ConfigError,
-            r"`lags` must be < the number of observations 9, got 9",
+            r"`lags` must be an int >= 0 and <= 8, got 9",
         ),
         (
             lambda: sharpe_standard_error(np.arange(3.0)),

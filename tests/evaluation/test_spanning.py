@@ -125,7 +125,7 @@ def test_grs_size_under_the_null() -> None:
         (
             lambda y, f: spanning_regression(y, f, lags=200),
             ConfigError,
-            r"`lags` must be < the number of observations 150, got 200",
+            r"`lags` must be an int >= 0 and <= 149, got 200",
         ),
         (
             lambda y, f: spanning_regression(y, f[:-1]),
