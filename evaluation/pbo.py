@@ -55,7 +55,9 @@ class PBOResult:
     oos_rank : ndarray of shape (n_combinations,)
         Relative out-of-sample rank ``w`` of the in-sample winner, in (0, 1).
     selected : ndarray of int, shape (n_combinations,)
-        Column of the in-sample winner per combination.
+        Column of the in-sample winner per combination (a position in ``configurations``).
+    configurations : tuple of str
+        Column labels of ``performance`` (``"0"``, ``"1"``, ... for an array).
     degradation_slope, degradation_intercept : float
         OLS fit ``oos = intercept + slope * is`` over the combinations; a negative slope is
         the paper's sign of overfitting (better in sample, worse out of sample). Read it
@@ -79,6 +81,7 @@ class PBOResult:
     oos_performance: FloatArray
     oos_rank: FloatArray
     selected: IntArray
+    configurations: tuple[str, ...]
     degradation_slope: float
     degradation_intercept: float
     prob_oos_loss: float
@@ -143,7 +146,8 @@ def probability_of_backtest_overfitting(
     DataError
         For fewer than 2 configurations or non-finite performance.
     """
-    perf = as_returns(performance, name="performance", min_obs=4).values
+    table = as_returns(performance, name="performance", min_obs=4)
+    perf = table.values
     t_all, n_cfg = perf.shape
     if n_cfg < 2:
         raise DataError(f"`performance` must hold >= 2 configurations (columns), got {n_cfg}")
@@ -196,6 +200,7 @@ def probability_of_backtest_overfitting(
         oos_performance=oos_best,
         oos_rank=w,
         selected=best.astype(np.int64),
+        configurations=table.labels,
         degradation_slope=float(slope),
         degradation_intercept=float(intercept),
         prob_oos_loss=float(np.mean(oos_best < 0.0)),

@@ -94,6 +94,7 @@ def test_output_shapes() -> None:
     for arr in (res.logits, res.is_performance, res.oos_performance, res.oos_rank, res.selected):
         assert arr.shape == (70,)
     assert res.selected.dtype == np.int64
+    assert res.configurations == ("0", "1", "2", "3", "4")
     assert ((res.oos_rank > 0) & (res.oos_rank < 1)).all()
 
 
