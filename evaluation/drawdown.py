@@ -2,7 +2,7 @@
 
 Wealth starts at 1 *before* the first period, ``W_0 = 1`` and ``W_t = prod_{s <= t} (1 + r_s)``,
 so a loss in the first month is a drawdown (quantstats 0.0.86 adds the same "phantom" starting
-point; versions before it took the first close as the first peak and missed that loss). The
+point of 1 for returns; its earlier releases chose that baseline differently). The
 drawdown at ``t`` is ``1 - W_t / max_{s <= t} W_s`` with ``s`` running from 0: a *positive*
 fraction, as ``FactorPanel.describe`` reports it (quantstats reports it negative).
 """
@@ -79,7 +79,7 @@ def max_drawdown_duration(returns: object) -> ColumnStat:
 def calmar_ratio(returns: object, *, periods_per_year: int = 12) -> ColumnStat:
     """Compound annual growth rate over the maximum drawdown of the whole sample.
 
-    ``Calmar = CAGR / MDD`` (Young 1991, "Calmar ratio: a smoother tool", Futures 20(1); Young
+    ``Calmar = CAGR / MDD`` (Young 1991, "Calmar ratio: a smoother tool", Futures, October; Young
     used the last 36 months, here and in quantstats it is the full sample). NaN if there is no
     drawdown.
     """

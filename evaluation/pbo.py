@@ -1,8 +1,8 @@
 """Probability of backtest overfitting by combinatorially symmetric cross-validation (CSCV).
 
 Bailey, Borwein, López de Prado and Zhu (2017), "The probability of backtest overfitting",
-J. Computational Finance 20(4), section 2 (the CSCV algorithm) and section 2.3 (performance
-degradation). Given the per-period performance of ``N`` configurations over ``T`` periods:
+J. Computational Finance 20(4): the CSCV algorithm and its performance-degradation analysis.
+Given the per-period performance of ``N`` configurations over ``T`` periods:
 
 1. split the rows into ``S`` (even) contiguous blocks of equal length;
 2. for every one of the ``C(S, S/2)`` ways to pick ``S/2`` blocks as the in-sample set ``J``

@@ -71,8 +71,9 @@ def sharpe_standard_error(
       Sharpe ratios", FAJ 58(4), section "IID returns").
     - ``"nonnormal"``: ``V = 1 - skew SR + (kurt - 1) / 4 SR^2`` for i.i.d. returns of any
       distribution, with sample skewness and Pearson kurtosis (Mertens 2002, "Comments on
-      variance of the IID estimator in Lo (2002)"; Opdyke 2007, J. Asset Management 8(5),
-      eq. 3). The variance Bailey and López de Prado's PSR uses.
+      variance of the IID estimator in Lo (2002)"; Opdyke 2007, "Comparing Sharpe ratios: so
+      where are the p-values?", J. Asset Management 8(5)). The variance Bailey and López de
+      Prado's PSR uses.
     - ``"hac"``: Lo's (2002, section "Non-IID returns") GMM estimator
       ``V = g' S g`` with ``g = (1 / sigma, -mu / (2 sigma^3))`` the gradient of
       ``mu / sqrt(sigma^2)`` and ``S`` the Newey-West long-run covariance of the moment
