@@ -19,7 +19,8 @@ column                    definition
 ``{k}:xsmom_{w}``         cross-sectional factor momentum: rank of ``ret_w`` among the panel's
                           assets at ``t``, centred and scaled to ``[-0.5, 0.5]`` (Arnott, Clements,
                           Kalesnik and Linnainmaa 2023, "Factor Momentum"; 0 with one asset);
-                          assets whose ``ret_w`` are exactly equal share their average rank
+                          sums within ``RANK_TIE_TOLERANCE`` (1e-12) are ties and share
+                          their average rank (a tie must not be decided by rounding noise)
 ``rf``                    the month-``t`` risk-free return (known by the end of month ``t``)
 external columns          an ``extra_features`` frame (e.g. filtered regime probabilities), taken
                           row for row; its point-in-time correctness is the caller's promise
@@ -45,8 +46,17 @@ from factorgym.validation import check_bool, check_int, check_int_sequence
 __all__ = ["build_features", "check_extra_features", "next_month_labels"]
 
 
+#: Trailing sums closer than this are ties for the cross-sectional rank: published returns have a
+#: resolution of 1e-6 (0.0001 %), while summing the same values in another order moves the last
+#: bit (~1e-17); a rank must not be decided by rounding noise.
+RANK_TIE_TOLERANCE = 1e-12
+
+
 def _centred_rank(values: FloatArray) -> FloatArray:
-    """Per-row rank across columns (ties averaged), centred and scaled to [-0.5, 0.5]."""
+    """Per-row rank across columns, centred and scaled to [-0.5, 0.5].
+
+    Values within :data:`RANK_TIE_TOLERANCE` of each other are ties and share their average rank.
+    """
     n, k = values.shape
     out = np.full((n, k), np.nan)
     ok = np.all(np.isfinite(values), axis=1)
@@ -54,8 +64,9 @@ def _centred_rank(values: FloatArray) -> FloatArray:
         out[ok] = 0.0
         return out
     rows = values[ok]
-    less = (rows[:, :, None] > rows[:, None, :]).sum(axis=2)
-    equal = (rows[:, :, None] == rows[:, None, :]).sum(axis=2)
+    diff = rows[:, :, None] - rows[:, None, :]
+    less = (diff > RANK_TIE_TOLERANCE).sum(axis=2)
+    equal = (np.abs(diff) <= RANK_TIE_TOLERANCE).sum(axis=2)
     rank = less + (equal + 1) / 2.0  # 1-based average rank
     out[ok] = (rank - (k + 1) / 2.0) / (k - 1)
     return out
