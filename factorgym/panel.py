@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import builtins
+import datetime as _dt
 import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from factorgym._arrays import frozen_copy
 from factorgym._typing import FloatArray
 from factorgym.errors import DataError, UnknownAssetError
+from factorgym.validation import is_real
 
 __all__ = ["FactorPanel", "Provenance", "parse_month", "to_months"]
 
@@ -25,6 +29,14 @@ _KINDS = ("excess", "total")
 # a units mix-up, not an unusual but genuine series.
 _PERCENT_LOOKING_MEDIAN_ABS = 0.25
 _MISSING_MARKERS = (-99.99, -999.0)
+# Gross returns 1 + r of a monthly series all lie near 1: every value > 0 and the median within
+# this distance of 1. Net returns (decimals) have a median near 0, percent near 1-5 in |value|
+# but with both signs, so neither looks like this.
+_GROSS_MEDIAN_DISTANCE = 0.25
+# Months a panel may hold: four-digit years, what "YYYY-MM" text, the CSV export and Python's
+# dates (strftime) can represent.
+_FIRST_MONTH = pd.Period("0001-01", freq="M")
+_LAST_MONTH = pd.Period("9999-12", freq="M")
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,9 @@ class Provenance:
         What the risk-free series is.
     notes : str
         Free text (e.g. merged files, selection applied).
+    files : tuple of str
+        Absolute paths of the files the numbers were read from (empty for embedded and
+        synthetic data); writers refuse to write over them.
     """
 
     source: str = "user"
@@ -50,37 +65,85 @@ class Provenance:
     units_converted: str = "none"
     rf_source: str = "given"
     notes: str = ""
+    files: tuple[str, ...] = ()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _month_values(index: Iterable[object], name: str) -> tuple[pd.PeriodIndex, pd.Index | None]:
+    """Monthly periods of ``index`` and, when it held dates, the dates themselves."""
+    if isinstance(index, pd.PeriodIndex):
+        values: pd.Index = index
+    elif isinstance(index, pd.Index):
+        values = index
+    else:
+        try:
+            values = pd.Index(list(index))
+        except (TypeError, ValueError) as exc:
+            raise DataError(
+                f"`{name}` must hold dates or monthly periods, got {_first_line(exc)}"
+            ) from exc
+    if isinstance(values, pd.PeriodIndex):
+        if values.freqstr not in ("M", "ME"):
+            raise DataError(
+                f"`{name}` must hold monthly periods (freq 'M'), got periods of freq "
+                f"{values.freqstr!r} (e.g. {values[0]}); convert them to months first"
+            )
+        return values, None
+    if len(values) and (
+        pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
+    ):
+        shown = ", ".join(str(v) for v in values[:3])
+        raise DataError(
+            f"`{name}` must hold dates or monthly periods, got numbers ({shown}, ...): a row "
+            "number or a bare YYYYMM is not a date; convert it first (e.g. "
+            "pd.to_datetime(x.astype(str), format='%Y%m'))"
+        )
+    if len(values) and values.dtype == object and all(isinstance(v, pd.Period) for v in values):
+        freqs = sorted({v.freqstr for v in values})
+        raise DataError(
+            f"`{name}` must hold periods of one monthly frequency, got frequencies {freqs}"
+        )
+    try:
+        dt = pd.DatetimeIndex(values)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise DataError(
+            f"`{name}` must hold dates or monthly periods, got {_first_line(exc)}"
+        ) from exc
+    if dt.tz is not None:
+        dt = dt.tz_localize(None)
+    return dt.to_period("M"), dt
 
 
 def to_months(index: Iterable[object], *, name: str = "index") -> pd.PeriodIndex:
-    """Convert dates, month-end timestamps or periods to a monthly ``PeriodIndex``.
+    """Convert dates, month-end timestamps or monthly periods to a monthly ``PeriodIndex``.
 
     Parameters
     ----------
-    index : iterable of dates, ``DatetimeIndex`` or ``PeriodIndex``
-        Any date inside a month maps to that month.
+    index : iterable of dates or monthly periods, ``DatetimeIndex`` or ``PeriodIndex``
+        Any date inside a month maps to that month. A list of ``pd.Period`` works like a
+        ``PeriodIndex``. Numbers are refused (a row number or a bare ``YYYYMM`` is not a date),
+        and so are periods of another frequency than monthly.
     name : str
         Parameter name used in error messages.
 
     Raises
     ------
     DataError
-        If the values cannot be read as dates.
+        If the values cannot be read as dates or monthly periods.
     """
-    if isinstance(index, pd.PeriodIndex):
-        if index.freqstr not in ("M", "ME"):
-            return index.asfreq("M")
-        return index
-    try:
-        dt = pd.DatetimeIndex(index)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"`{name}` must hold dates or monthly periods, got {exc}") from exc
-    if dt.tz is not None:
-        dt = dt.tz_localize(None)
-    return dt.to_period("M")
+    return _month_values(index, name)[0]
 
 
-def _validate_months(months: pd.PeriodIndex) -> None:
+def _validate_months(months: pd.PeriodIndex, dates: pd.Index | None = None) -> None:
+    """Raise unless ``months`` is non-empty, sorted, unique, gap-free and in 0001-01..9999-12.
+
+    ``dates`` (the dates the months came from, if any) lets a daily or weekly index be told
+    apart from a duplicated month.
+    """
     if len(months) == 0:
         raise DataError("`index` must hold at least one month, got an empty index")
     if months.hasnans:
@@ -88,7 +151,16 @@ def _validate_months(months: pd.PeriodIndex) -> None:
     ordinals = months.asi8
     steps = np.diff(ordinals)
     if np.any(steps == 0):
-        dup = months[1:][steps == 0][0]
+        pos = int(np.flatnonzero(steps == 0)[0])
+        dup = months[pos]
+        same = np.flatnonzero(ordinals == ordinals[pos])
+        if dates is not None and len(set(dates[same])) > 1:
+            shown = ", ".join(str(d.date()) for d in dates[same][:3])
+            raise DataError(
+                f"`index` must hold one row per month, got {len(same)} rows in {dup} ({shown}"
+                f"{', ...' if len(same) > 3 else ''}): the data are not monthly (daily or "
+                "weekly?); aggregate them to one return per month first"
+            )
         raise DataError(f"`index` must have unique months, got a duplicate month {dup}")
     if np.any(steps < 0):
         bad = int(np.flatnonzero(steps < 0)[0])
@@ -101,17 +173,33 @@ def _validate_months(months: pd.PeriodIndex) -> None:
             f"`index` must have no gaps between months, got {months[bad]} followed by "
             f"{months[bad + 1]} ({int(steps[bad]) - 1} months missing)"
         )
+    if months[0] < _FIRST_MONTH or months[-1] > _LAST_MONTH:
+        raise DataError(
+            f"`index` must lie in {_FIRST_MONTH}..{_LAST_MONTH} (four-digit years), got "
+            f"{months[0]}..{months[-1]}"
+        )
 
 
-def check_decimal_units(values: FloatArray, *, name: str) -> None:
-    """Raise if decimal returns look like percent or carry missing-value markers.
+def check_decimal_units(
+    values: FloatArray, *, name: str, declared: str = "decimal", where: str = ""
+) -> None:
+    """Raise if returns converted to decimals still do not look like decimal returns.
+
+    Checks, in order: missing-value markers (``-99.99``, ``-999``); gross returns ``1 + r``
+    (every value > 0, median within 0.25 of 1); values that look 100 times too large (median
+    ``|value|`` > 0.25: percent declared as decimals, or basis points declared as percent);
+    losses of 100 % or more.
 
     Parameters
     ----------
     values : ndarray
-        Returns declared to be in decimals (0.01 = 1 %).
+        Returns after conversion to decimals (0.01 = 1 %).
     name : str
-        What the values are, for the message.
+        What the values are, for the message (``"returns"``, ``"rf"``).
+    declared : {"decimal", "percent"}
+        The units the values were declared in before conversion, for the message.
+    where : str
+        Prefix naming the file, e.g. ``"returns.csv: "``.
     """
     finite = values[np.isfinite(values)]
     if finite.size == 0:
@@ -120,19 +208,35 @@ def check_decimal_units(values: FloatArray, *, name: str) -> None:
         hits = np.isclose(finite, marker, rtol=0.0, atol=1e-9)
         if hits.any():
             raise DataError(
-                f"`{name}` contains the missing-value marker {marker} ({int(hits.sum())} times); "
-                "replace it with NaN and drop or fill those months before building a panel"
+                f"{where}`{name}` contains the missing-value marker {marker} "
+                f"({int(hits.sum())} times); replace it with NaN and drop or fill those months "
+                "before building a panel"
             )
+    median = float(np.median(finite))
+    if np.all(finite > 0) and abs(median - 1.0) < _GROSS_MEDIAN_DISTANCE:
+        one = "1" if declared == "decimal" else "100"
+        raise DataError(
+            f"{where}`{name}` looks like gross returns (1 + r), not returns: every value is > 0 "
+            f"and the median is {median * (1 if declared == 'decimal' else 100):.4g} "
+            f"(declared {declared}); subtract {one} from every value first"
+        )
     med = float(np.median(np.abs(finite)))
     if med > _PERCENT_LOOKING_MEDIAN_ABS:
+        if declared == "percent":
+            raise DataError(
+                f"{where}`{name}` is declared in percent but looks like basis points: median "
+                f"|value| is {med * 100:.3g} (> {_PERCENT_LOOKING_MEDIAN_ABS * 100:g} %); "
+                "factorgym reads decimals or percent: divide basis points by 100 and declare "
+                "units='percent'"
+            )
         raise DataError(
-            f"`{name}` is declared in decimals but looks like percent: median |value| is "
+            f"{where}`{name}` is declared in decimals but looks like percent: median |value| is "
             f"{med:.3g} (> {_PERCENT_LOOKING_MEDIAN_ABS}); divide by 100 or declare units='percent'"
         )
     if np.any(finite <= -1.0):
         worst = float(finite.min())
         raise DataError(
-            f"`{name}` holds a monthly return of {worst:.4g} <= -1 (a loss over 100 %), "
+            f"{where}`{name}` holds a monthly return of {worst:.4g} <= -1 (a loss over 100 %), "
             "which is impossible for decimal returns; are the units right?"
         )
 
@@ -190,15 +294,15 @@ class FactorPanel:
         if kind not in _KINDS:
             raise DataError(f"`kind` must be one of {_KINDS}, got {kind!r}")
         try:
-            ret = np.array(returns, dtype=np.float64, copy=True)
+            ret = frozen_copy(returns)
         except (TypeError, ValueError) as exc:
-            raise DataError(f"`returns` must be numeric, got {exc}") from exc
+            raise DataError(f"`returns` must be numeric, got {_first_line(exc)}") from exc
         if ret.ndim == 1:
-            ret = ret[:, None]
+            ret = ret.reshape(-1, 1)
         if ret.ndim != 2:
             raise DataError(f"`returns` must be 2-D (n_months, n_assets), got shape {ret.shape}")
-        months = to_months(index)
-        _validate_months(months)
+        months, dates = _month_values(index, "index")
+        _validate_months(months, dates)
         if ret.shape[0] != len(months):
             raise DataError(
                 f"`returns` must have one row per month: {len(months)} months in `index`, "
@@ -214,17 +318,7 @@ class FactorPanel:
         if len(set(names)) != len(names):
             dups = sorted({n for n in names if names.count(n) > 1})
             raise DataError(f"`assets` must be unique, got duplicates {dups}")
-        if np.isscalar(rf):
-            rf_arr = np.full(len(months), float(rf))  # type: ignore[arg-type]
-        else:
-            try:
-                rf_arr = np.array(rf, dtype=np.float64, copy=True).reshape(-1)
-            except (TypeError, ValueError) as exc:
-                raise DataError(f"`rf` must be numeric, got {exc}") from exc
-        if rf_arr.shape != (len(months),):
-            raise DataError(
-                f"`rf` must have one value per month ({len(months)}), got shape {rf_arr.shape}"
-            )
+        rf_arr = _rf_array(rf, len(months))
         for label, arr in (("returns", ret), ("rf", rf_arr)):
             bad = ~np.isfinite(arr)
             if bad.any():
@@ -236,8 +330,8 @@ class FactorPanel:
                 )
         check_decimal_units(ret, name="returns")
         check_decimal_units(rf_arr, name="rf")
-        ret.setflags(write=False)
-        rf_arr.setflags(write=False)
+        # frozen_copy: C-ordered float64 over an immutable bytes buffer, so nobody can change
+        # the numbers behind content_hash, and the input's dtype and memory order leave no trace.
         self._returns = ret
         self._rf = rf_arr
         self._months = months
@@ -267,9 +361,17 @@ class FactorPanel:
             Risk-free series, if not a column of ``frame``.
         rf_column : str, optional
             Name of the column of ``frame`` holding the risk-free rate (removed from assets).
+            Exactly one of ``rf`` and ``rf_column`` must be given.
         kind, provenance
             As in the constructor.
         """
+        if not isinstance(frame, pd.DataFrame):
+            raise DataError(f"`frame` must be a pandas DataFrame, got {type(frame).__name__}")
+        if rf_column is not None and rf is not None:
+            raise DataError(
+                "`rf` and `rf_column` must not both be given (which risk-free rate?), got an "
+                f"rf of type {type(rf).__name__} and rf_column={rf_column!r}"
+            )
         if rf_column is not None:
             if rf_column not in frame.columns:
                 raise UnknownAssetError(
@@ -451,14 +553,10 @@ class FactorPanel:
             cols.append(self._assets.index(n))
         return self._take(slice(None), cols)
 
-    def _take(self, rows: slice, cols: list[int]) -> FactorPanel:
+    def _take(self, rows: builtins.slice, cols: list[int]) -> FactorPanel:
         new = object.__new__(FactorPanel)
-        ret = np.ascontiguousarray(self._returns[rows][:, cols])
-        rf = np.ascontiguousarray(self._rf[rows])
-        ret.setflags(write=False)
-        rf.setflags(write=False)
-        new._returns = ret
-        new._rf = rf
+        new._returns = frozen_copy(self._returns[rows][:, cols])
+        new._rf = frozen_copy(self._rf[rows])
         new._months = self._months[rows]
         new._assets = tuple(self._assets[c] for c in cols)
         new._kind = self._kind
@@ -466,7 +564,7 @@ class FactorPanel:
         new._hash = new._compute_hash()
         return new
 
-    def with_provenance(self, **changes: str) -> FactorPanel:
+    def with_provenance(self, **changes: Any) -> FactorPanel:
         """A copy with some provenance fields replaced."""
         new = self._take(slice(None), list(range(self.n_assets)))
         new._provenance = replace(self._provenance, **changes)
@@ -515,6 +613,31 @@ class FactorPanel:
         return out
 
 
+def _rf_array(rf: object, n_months: int) -> FloatArray:
+    """``rf`` as a frozen float64 array of shape (n_months,).
+
+    Accepted: a real number (or a 0-d array), used for every month, or a 1-D array-like of
+    exactly ``n_months`` values. Anything else -- an (n_months, 1) column, a 2-D array that
+    happens to hold ``n_months`` values, a string, a bool -- is refused, not reshaped.
+    """
+    if is_real(rf) or (isinstance(rf, np.ndarray) and rf.ndim == 0 and rf.dtype.kind in "iuf"):
+        return frozen_copy(np.full(n_months, float(rf)))  # type: ignore[arg-type]
+    if isinstance(rf, (str, bytes, bool, np.bool_)) or rf is None:
+        raise DataError(
+            f"`rf` must be a number or a 1-D array of {n_months} monthly values, got {rf!r}"
+        )
+    try:
+        arr = frozen_copy(rf)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"`rf` must be numeric, got {_first_line(exc)}") from exc
+    if arr.shape != (n_months,):
+        raise DataError(
+            f"`rf` must be a number or a 1-D array with one value per month ({n_months}), got "
+            f"shape {arr.shape}"
+        )
+    return arr
+
+
 def _rebuild(
     returns: FloatArray,
     rf: FloatArray,
@@ -531,17 +654,48 @@ _MONTH_STRING = re.compile(r"^\d{4}-\d{2}(-\d{2})?$|^\d{6}$")
 
 
 def parse_month(value: object, *, name: str) -> pd.Period:
-    """A month from a Period, a date, or a string ``YYYY-MM``, ``YYYY-MM-DD`` or ``YYYYMM``."""
+    """A month from a monthly ``Period``, a date, or a string (``YYYY-MM``, ``YYYYMM``, ...).
+
+    The rule: text and dates name a month; numbers do not. ``1990`` could be the year 1990 or
+    a typo of ``199001``, and pandas reads it as 1990 months after 1970 (with a deprecation
+    warning), so a bare number -- int, float or bool -- is refused, as is a ``Period`` coarser
+    than a month (``Period("1990", "Y")`` spans twelve months). A finer period or a date maps to
+    the month that holds it.
+
+    Raises
+    ------
+    DataError
+        For any other value, with the parameter name and the value.
+    """
+    expected = (
+        f"`{name}` must be a month such as '1990-01' (a string 'YYYY-MM', 'YYYYMM' or "
+        "'YYYY-MM-DD', a date or a monthly pandas Period)"
+    )
     if isinstance(value, pd.Period):
-        return value.asfreq("M")
+        first, last = value.asfreq("M", how="start"), value.asfreq("M", how="end")
+        if first != last:
+            raise DataError(f"{expected}; got {value!r}, which spans {first}..{last}")
+        return first
     if isinstance(value, str):
         text = value.strip()
         if not _MONTH_STRING.match(text):
-            raise DataError(f"`{name}` must be a month such as '1990-01', got {value!r}")
+            raise DataError(f"{expected}, got {value!r}")
         if len(text) == 6:
             text = f"{text[:4]}-{text[4:]}"
-        value = text
-    try:
-        return pd.Period(value, freq="M")  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"`{name}` must be a month such as '1990-01', got {value!r}") from exc
+        try:
+            if len(text) == 10:
+                pd.Timestamp(text)  # the day must exist too
+            return pd.Period(text[:7], freq="M")
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"{expected}, got {value!r}") from exc
+    if isinstance(value, (_dt.date, np.datetime64)):  # datetime, date, Timestamp (not NaT)
+        stamp = pd.Timestamp(value)
+        if pd.isna(stamp):
+            raise DataError(f"{expected}, got {value!r}")
+        return pd.Period(year=stamp.year, month=stamp.month, freq="M")
+    if is_real(value) or isinstance(value, (bool, np.bool_)):
+        raise DataError(
+            f"{expected}, got {value!r} ({type(value).__name__}); a bare number is ambiguous "
+            "(the year 1990 or YYYYMM?): write '1990-01'"
+        )
+    raise DataError(f"{expected}, got {value!r} ({type(value).__name__})")

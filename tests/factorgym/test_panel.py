@@ -41,7 +41,26 @@ def _panel(values=None, index=None, assets=("A", "B"), rf=0.001, kind="excess"):
                 "index": pd.DatetimeIndex(["2000-01-31", "2000-01-15", "2000-02-29"]),
                 "values": np.zeros((3, 2)),
             },
-            "duplicate month 2000-01",
+            r"one row per month, got 2 rows in 2000-01 \(2000-01-31, 2000-01-15\): the data are "
+            "not monthly",
+        ),
+        (
+            {"index": pd.date_range("2000-01-03", periods=24, freq="B")},
+            r"got 21 rows in 2000-01 \(2000-01-03, 2000-01-04, 2000-01-05, ...\): the data are not "
+            "monthly",
+        ),
+        ({"index": range(24)}, r"got numbers \(0, 1, 2, ...\): a row number or a bare YYYYMM"),
+        (
+            {"index": pd.period_range("2000-01-01", periods=24, freq="D")},
+            r"monthly periods \(freq 'M'\), got periods of freq 'D'",
+        ),
+        (
+            {"index": [pd.Period("2000-01", "M")] + [pd.Period("2000-02-01", "D")] * 23},
+            r"periods of one monthly frequency, got frequencies \['D', 'M'\]",
+        ),
+        (
+            {"index": pd.period_range("9999-01", periods=24, freq="M")},
+            r"must lie in 0001-01..9999-12 \(four-digit years\), got 9999-01..10000-12",
         ),
         (
             {
@@ -63,7 +82,15 @@ def _panel(values=None, index=None, assets=("A", "B"), rf=0.001, kind="excess"):
             "name every column: 2 columns, got 3",
         ),
         ({"kind": "levered"}, "`kind` must be one of"),
-        ({"rf": np.zeros(5)}, r"`rf` must have one value per month \(24\)"),
+        ({"rf": np.zeros(5)}, r"`rf` must be a number or a 1-D array with one value per month"),
+        ({"rf": np.zeros((12, 2))}, r"one value per month \(24\), got shape \(12, 2\)"),
+        ({"rf": np.zeros((24, 1))}, r"one value per month \(24\), got shape \(24, 1\)"),
+        (
+            {"rf": "0.001"},
+            r"`rf` must be a number or a 1-D array of 24 monthly values, got '0.001'",
+        ),
+        ({"rf": True}, r"`rf` must be a number or a 1-D array of 24 monthly values, got True"),
+        ({"rf": [object()] * 24}, r"`rf` must be numeric"),
         ({"index": pd.period_range("2000-01", periods=3, freq="M")}, "one row per month: 3"),
         ({"index": ["not a date"] * 24}, "must hold dates"),
         (
@@ -184,3 +211,98 @@ def test_describe_matches_hand_computation():
 def test_provenance_is_kept_through_transformations():
     panel = _panel().with_provenance(source="unit-test", notes="x")
     assert panel.slice("2000-02").provenance == Provenance(source="unit-test", notes="x")
+
+
+# ----------------------------------------------------------------------------- data safety
+def test_rf_accepts_a_number_a_0d_array_or_one_value_per_month():
+    assert _panel(rf=0.002).rf.tolist() == [0.002] * 24
+    assert _panel(rf=np.float32(0.5) / 100).rf.dtype == np.float64
+    assert _panel(rf=np.array(0.002)).rf.tolist() == [0.002] * 24
+    assert _panel(rf=pd.Series(np.full(24, 0.002))).rf.tolist() == [0.002] * 24
+
+
+def test_arrays_cannot_be_made_writable_and_the_hash_holds():
+    panel = _panel()
+    before = panel.content_hash
+    for arr in (panel.returns, panel.rf, panel.slice("2000-02").returns):
+        with pytest.raises(ValueError, match="cannot set WRITEABLE flag"):
+            arr.setflags(write=True)
+        base = arr.base
+        while isinstance(base, np.ndarray):
+            with pytest.raises(ValueError, match="cannot set WRITEABLE flag"):
+                base.setflags(write=True)
+            base = base.base
+    assert panel.content_hash == before == panel._compute_hash()
+
+
+def test_memory_order_and_float32_input_give_the_same_panel():
+    rng = np.random.default_rng(7)
+    values = rng.normal(0.0, 0.03, size=(24, 3)).astype(np.float32).astype(np.float64)
+    c_order = _panel(values=np.ascontiguousarray(values), assets=("A", "B", "C"))
+    f_order = _panel(values=np.asfortranarray(values), assets=("A", "B", "C"))
+    as_f32 = _panel(values=values.astype(np.float32), assets=("A", "B", "C"))
+    strided = np.zeros((48, 3))
+    strided[::2] = values
+    view = _panel(values=strided[::2], assets=("A", "B", "C"))
+    for other in (f_order, as_f32, view):
+        assert other == c_order and other.content_hash == c_order.content_hash
+        assert other.returns.flags.c_contiguous and other.returns.dtype == np.float64
+        assert np.array_equal(other.returns, c_order.returns)
+    assert c_order.select(["C", "A"]).returns.flags.c_contiguous
+
+
+def test_index_may_be_a_list_of_monthly_periods():
+    months = list(pd.period_range("2000-01", periods=24, freq="M"))
+    assert _panel(index=months) == _panel()
+
+
+@pytest.mark.parametrize("bad", [1990, 199001, 1990.0, True, None, pd.Period("1990", "Y")])
+def test_parse_month_refuses_numbers_and_coarse_periods_without_a_warning(bad):
+    import warnings
+
+    from factorgym.panel import parse_month
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pandas deprecation warning may leak
+        with pytest.raises(DataError, match="`start` must be a month such as '1990-01'"):
+            parse_month(bad, name="start")
+
+
+def test_parse_month_accepts_text_dates_and_periods():
+    import datetime
+
+    from factorgym.panel import parse_month
+
+    for value in (
+        "1990-03",
+        "199003",
+        "1990-03-31",
+        pd.Timestamp("1990-03-05"),
+        datetime.date(1990, 3, 1),
+        np.datetime64("1990-03-02"),
+        pd.Period("1990-03-04", "D"),
+        pd.Period("1990-03", "M"),
+    ):
+        assert parse_month(value, name="start") == pd.Period("1990-03", "M")
+    with pytest.raises(DataError, match="got '1990-02-30'"):
+        parse_month("1990-02-30", name="start")
+
+
+def test_from_frame_refuses_rf_and_rf_column_together():
+    frame = _panel().to_frame(include_rf=True)
+    with pytest.raises(DataError, match="`rf` and `rf_column` must not both be given"):
+        FactorPanel.from_frame(frame, rf=0.001, rf_column="RF")
+    with pytest.raises(DataError, match="`frame` must be a pandas DataFrame, got list"):
+        FactorPanel.from_frame([1, 2], rf=0.001)  # type: ignore[arg-type]
+
+
+def test_gross_returns_and_basis_points_get_their_own_message():
+    from factorgym.panel import check_decimal_units
+
+    gross = 1.0 + np.random.default_rng(0).normal(0.005, 0.04, 60)
+    with pytest.raises(DataError, match=r"looks like gross returns \(1 \+ r\).*subtract 1 "):
+        _panel(values=gross[:24, None], assets=("A",))
+    with pytest.raises(DataError, match=r"declared percent\); subtract 100"):
+        check_decimal_units(gross, name="returns", declared="percent")
+    with pytest.raises(DataError, match="declared in percent but looks like basis points"):
+        check_decimal_units(np.full(10, 1.5), name="returns", declared="percent")
