@@ -12,6 +12,7 @@ __all__ = [
     "FactorGymError",
     "LookAheadError",
     "NotFittedError",
+    "OutputError",
     "UnknownAssetError",
 ]
 
@@ -41,3 +42,11 @@ class LookAheadError(FactorGymError, ValueError):
 
 class NotFittedError(FactorGymError, AttributeError):
     """An estimator was used before ``fit``."""
+
+
+class OutputError(FactorGymError, OSError):
+    """A file cannot be written where asked.
+
+    It exists and overwriting was not asked for, it is one of the inputs, it is a directory, or
+    the operating system refused the write (the message carries the OS reason).
+    """
