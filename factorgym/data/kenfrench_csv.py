@@ -5,7 +5,13 @@ more tables, each introduced by a header line that starts with a comma (``,Mkt-R
 and optionally preceded by a title line (``Annual Factors: January-December``, ``Average Value
 Weighted Returns -- Monthly``); rows ``YYYYMM, v1, v2, ...`` (monthly), ``YYYY, ...`` (annual) or
 ``YYYYMMDD, ...`` (daily); values in **percent**; ``-99.99`` or ``-999`` for missing values;
-CRLF line endings; a copyright footer. Tables end at a blank line.
+CRLF line endings; a copyright footer (``Copyright 2026 Eugene F. Fama and Kenneth R. French``).
+Tables end at a blank line.
+
+Every file of the Data Library ends with that copyright line, and monthly files carry an annual
+section after the monthly block; a file that ends early (an interrupted download, a copy cut
+short) lacks them, and its last row may be cut inside a number (``0.03`` -> ``0.0``). Such a file
+is refused, with what is missing.
 """
 
 from __future__ import annotations
@@ -22,10 +28,14 @@ import pandas as pd
 from factorgym.data.window import window_frame
 from factorgym.errors import DataError
 from factorgym.panel import FactorPanel, PanelKind, Provenance
+from factorgym.validation import check_real
 
 __all__ = ["KenFrenchTable", "load_kenfrench", "parse_kenfrench_csv"]
 
 _MISSING = (-99.99, -999.0)
+_FOOTER = re.compile(r"^copyright\b.*\bfrench\b", re.IGNORECASE)
+_MONTHLY_ROW = re.compile(r"^\s*\d{6}\s*,")
+_ANNUAL_ROW = re.compile(r"^\s*\d{4}\s*,")
 _DATE = re.compile(r"^\d{4}(\d{2})?(\d{2})?$")
 _FREQ = {4: "annual", 6: "monthly", 8: "daily"}
 #: Ken French column names renamed to factorgym's (the embedded data's) names.
@@ -66,7 +76,10 @@ def _read_text(path: Path) -> str:
         raise DataError(f"`source`: file not found: {str(path)!r}")
     if path.is_dir():
         raise DataError(f"`source` must be a file, got the directory {str(path)!r}")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"`source`: cannot read {str(path)!r}: {exc.strerror or exc}") from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -107,6 +120,12 @@ def parse_kenfrench_csv(path: str | os.PathLike[str]) -> list[KenFrenchTable]:
     """
     path = Path(path)
     lines = _read_text(path).splitlines()
+    if not any(line.strip().startswith(",") for line in lines):
+        raise DataError(
+            f"{path.name}: unreadable format: no table header line (a line starting with ',' "
+            "such as ',Mkt-RF,SMB,HML,RF'); is this a Ken French CSV file?"
+        )
+    _check_complete(path, lines)
     tables: list[KenFrenchTable] = []
     i = 0
     while i < len(lines):
@@ -170,12 +189,29 @@ def parse_kenfrench_csv(path: str | os.PathLike[str]) -> list[KenFrenchTable]:
                 n_missing=int(missing.sum()),
             )
         )
-    if not tables:
-        raise DataError(
-            f"{path.name}: unreadable format: no table header line (a line starting with ',' "
-            "such as ',Mkt-RF,SMB,HML,RF'); is this a Ken French CSV file?"
-        )
     return tables
+
+
+def _check_complete(path: Path, lines: list[str]) -> None:
+    """Raise unless the file ends with the copyright footer (else it was cut short).
+
+    Checked before the rows are parsed, so that a last row cut in the middle is reported as
+    what it is (the file ends early), not as a malformed row.
+    """
+    filled = [(n, line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
+    last_no, last = filled[-1]
+    if _FOOTER.match(last):
+        return
+    missing = "the copyright footer ('Copyright ... Kenneth R. French')"
+    monthly = any(_MONTHLY_ROW.match(line) for line in lines)
+    annual = any(_ANNUAL_ROW.match(line) for line in lines)
+    if monthly and not annual:
+        missing = "the annual section and " + missing
+    raise DataError(
+        f"{path.name} ends early: it stops at line {last_no} ({last[:60]!r}) without {missing} "
+        "that close every file of the Ken French Data Library; the file looks cut short (an "
+        "interrupted download?) and its last row may be cut inside a number: download it again"
+    )
 
 
 def _monthly_table(path: Path, table: int | str) -> KenFrenchTable:
@@ -223,7 +259,8 @@ def load_kenfrench(
     kind : {"excess", "total"}
         ``"excess"`` for factor files, ``"total"`` for portfolio files.
     rf : float, optional
-        Constant monthly risk-free return to use when no file has an ``RF`` column.
+        Constant monthly risk-free return (decimal) for files without an ``RF`` column; giving
+        it when a file has one is refused (which one is meant?).
 
     Returns
     -------
@@ -234,8 +271,10 @@ def load_kenfrench(
     ------
     DataError
         See :func:`parse_kenfrench_csv`; also: missing values in the kept months, no common
-        months, conflicting duplicate columns, no RF and no ``rf``, decimals in the file.
+        months, conflicting duplicate columns, no RF and no ``rf`` or both, decimals in the
+        file, a file that ends early (no copyright footer).
     """
+    rf_value = None if rf is None else check_real("rf", rf, low=-1.0, low_open=True)
     path_list = [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
     if not path_list:
         raise DataError("`paths` must name at least one Ken French CSV file, got none")
@@ -282,21 +321,23 @@ def load_kenfrench(
         )
     decimals = merged / 100.0
     if "RF" in decimals.columns:
-        rf_values: object = decimals.pop("RF").to_numpy()
+        if rf_value is not None:
+            raise DataError(
+                f"the files have an RF column and `rf`={rf_value!r} (--rf) was given too: which "
+                "one? Drop `rf` to use the files' RF"
+            )
         rf_desc = "RF column (one-month T-bill), converted percent -> decimal"
-    elif rf is not None:
-        rf_values = float(rf)
-        rf_desc = f"constant {float(rf)!r} given by the caller"
-    else:
+    elif rf_value is None:
         raise DataError(
             "no file has an RF column: add F-F_Research_Data_Factors.CSV to `paths` or pass "
             "rf=<monthly decimal>"
         )
-    return FactorPanel(
-        decimals.to_numpy(dtype=np.float64),
-        rf_values,
-        decimals.index,
-        [str(c) for c in decimals.columns],
+    else:
+        rf_desc = f"constant {rf_value!r} given by the caller"
+    return FactorPanel.from_frame(
+        decimals,
+        rf=rf_value,
+        rf_column="RF" if rf_value is None else None,
         kind=kind,
         provenance=Provenance(
             source=", ".join(str(p) for p in path_list),
@@ -304,6 +345,7 @@ def load_kenfrench(
             units_converted="percent -> decimal (divided by 100)",
             rf_source=rf_desc,
             notes="Ken French CSV: " + "; ".join(notes),
+            files=tuple(str(p.resolve()) for p in path_list),
         ),
     )
 

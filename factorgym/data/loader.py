@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from factorgym.data.csv_export import is_export
 from factorgym.data.embedded_etf import load_etf
 from factorgym.data.embedded_french import FRENCH_UNIVERSES, load_french
 from factorgym.data.kenfrench_csv import load_kenfrench
@@ -72,10 +73,16 @@ SOURCES: dict[str, SourceInfo] = {
 
 
 def _is_kenfrench(path: Path) -> bool:
-    if path.suffix.lower() == ".parquet" or not path.exists():
+    if path.suffix.lower() == ".parquet" or not path.is_file():
         return False
-    with path.open("rb") as fh:
-        head = fh.read(4096).decode("latin-1")
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(4096)
+    except OSError as exc:
+        raise DataError(f"`source`: cannot read {str(path)!r}: {exc.strerror or exc}") from exc
+    if is_export(raw):
+        return False
+    head = raw.decode("latin-1")
     first = head.lstrip().splitlines()[0] if head.strip() else ""
     # A tidy CSV starts with its header row of names; a Ken French file with free text or a
     # leading-comma header line.
@@ -140,6 +147,8 @@ def load(
             )
         if not path.exists():
             raise DataError(f"`source`: file not found: {str(path)!r}")
+        if path.is_dir():
+            raise DataError(f"`source` must be a file, got the directory {str(path)!r}")
         if _is_kenfrench(path) and "units" not in options:
             _check_options(options, ("table", "kind", "rf"), "Ken French CSV file")
             panel = load_kenfrench(path, start=start, end=end, **options)  # type: ignore[arg-type]

@@ -9,7 +9,8 @@ import pandas as pd
 
 from factorgym._typing import FloatArray, IntArray
 from factorgym.errors import ConfigError
-from factorgym.panel import FactorPanel, Provenance
+from factorgym.panel import FactorPanel, Provenance, parse_month
+from factorgym.validation import check_int, check_real, fail
 
 __all__ = ["SyntheticMarket", "default_regime_parameters", "synthetic_market"]
 
@@ -65,10 +66,8 @@ def default_regime_parameters(
     -------
     means : (2, n_assets), covs : (2, n_assets, n_assets), transmat : (2, 2)
     """
-    if n_assets < 1:
-        raise ConfigError(f"`n_assets` must be >= 1, got {n_assets}")
-    if separation <= 0:
-        raise ConfigError(f"`separation` must be > 0, got {separation}")
+    n_assets = check_int("n_assets", n_assets, minimum=1)
+    separation = check_real("separation", separation, low=0.0, low_open=True)
     k = np.arange(n_assets)
     calm_mean = 0.004 + 0.002 * (k % 3)
     crisis_mean = -separation * (0.01 + 0.004 * (k % 2))
@@ -113,7 +112,7 @@ def synthetic_market(
     n_months, n_assets : int
         Panel size (``n_assets`` is ignored when ``means`` is given).
     seed : int
-        Random seed.
+        Random seed (>= 0).
     means, covs, transmat : ndarray, optional
         State parameters; default :func:`default_regime_parameters`.
     separation : float
@@ -121,10 +120,28 @@ def synthetic_market(
     rf : float
         Constant monthly risk-free return.
     start : str
-        First month.
+        First month (see :func:`factorgym.panel.parse_month`); the last month,
+        ``start + n_months - 1``, must be 9999-12 or earlier.
+
+    Raises
+    ------
+    ConfigError
+        For an invalid parameter (named in the message).
     """
-    if n_months < 2:
-        raise ConfigError(f"`n_months` must be >= 2, got {n_months}")
+    seed = check_int("seed", seed, minimum=0)
+    rf = check_real("rf", rf, low=-1.0, low_open=True)
+    first = parse_month(start, name="start")
+    n_months = check_int("n_months", n_months, minimum=2)
+    # The last month must have a four-digit year (what dates, "YYYY-MM" text and the CSV
+    # export can represent): check it here, before any work and before any file is written.
+    last_allowed = pd.Period("9999-12", freq="M")
+    most = int(last_allowed.ordinal - first.ordinal + 1)
+    if n_months > most:
+        raise fail(
+            "n_months",
+            f"an int >= 2 and <= {most} (months {first}..{last_allowed}: four-digit years)",
+            n_months,
+        )
     d_means, d_covs, d_trans = default_regime_parameters(n_assets, separation=separation)
     means = np.array(d_means if means is None else means, dtype=np.float64)
     covs = np.array(d_covs if covs is None else covs, dtype=np.float64)
@@ -156,7 +173,7 @@ def synthetic_market(
         if n_assets <= 4
         else [f"F{k + 1}" for k in range(n_assets)]
     )
-    months = pd.period_range(start=start, periods=n_months, freq="M")
+    months = pd.period_range(start=first, periods=n_months, freq="M")
     panel = FactorPanel(
         x,
         float(rf),

@@ -15,11 +15,12 @@ MOM = KENFRENCH_DIR / "F-F_Momentum_Factor_to_201703.CSV"
 FIVE = KENFRENCH_DIR / "F-F_Research_Data_5_Factors_2x3_to_201703.CSV"
 
 HEADER = "This file was created using the 202607 CRSP database.\r\n\r\n"
+FOOTER = "\r\nCopyright 2026 Eugene F. Fama and Kenneth R. French\r\n"
 
 
-def _write(tmp_path, body, name="f.CSV"):
+def _write(tmp_path, body, name="f.CSV", footer=FOOTER):
     path = tmp_path / name
-    path.write_bytes((HEADER + body).encode())
+    path.write_bytes((HEADER + body + footer).encode())
     return path
 
 
@@ -127,8 +128,7 @@ def test_files_without_common_months(tmp_path):
 def test_table_selection_by_title(tmp_path):
     body = (
         "  Average Value Weighted Returns -- Monthly\r\n,X,Y\r\n200001, 1.0, 2.0\r\n\r\n"
-        "  Average Equal Weighted Returns -- Monthly\r\n,X,Y\r\n200001, 3.0, 4.0\r\n\r\n"
-        "Copyright 2026 Eugene F. Fama and Kenneth R. French\r\n"
+        "  Average Equal Weighted Returns -- Monthly\r\n,X,Y\r\n200001, 3.0, 4.0\r\n"
     )
     path = _write(tmp_path, body)
     vw = load_kenfrench(path, kind="total", rf=0.0)
@@ -152,5 +152,68 @@ def test_file_not_found_and_directory(tmp_path):
 
 def test_latin1_and_lf_only_files(tmp_path):
     path = tmp_path / "lf.CSV"
-    path.write_bytes("Caf\xe9 header\n\n,A,RF\n200001, 1.0, 0.1\n".encode("latin-1"))
+    text = "Caf\xe9 header\n\n,A,RF\n200001, 1.0, 0.1\n\nCopyright 2026 Kenneth R. French\n"
+    path.write_bytes(text.encode("latin-1"))
     assert load_kenfrench(path).returns.tolist() == [[0.01]]
+
+
+# ----------------------------------------------------------------------------- cut files
+def _cut(tmp_path, source, marker, keep, name="cut.CSV"):
+    """A copy of ``source`` that ends ``keep`` characters into the first line holding ``marker``."""
+    data = source.read_bytes()
+    at = data.index(marker.encode())
+    path = tmp_path / name
+    path.write_bytes(data[: at + keep])
+    return path
+
+
+def test_file_cut_inside_its_last_number_is_refused(tmp_path):
+    # "201612,   1.81,   0.13,   3.50,   0.03" cut to "...   0.0": RF for 2016-12 would read 0.0
+    line = "201612,   1.81,   0.13,   3.50,   0.03"
+    path = _cut(tmp_path, FACTORS, line, len(line) - 1)
+    assert path.read_bytes().endswith(b"3.50,   0.0")
+    with pytest.raises(
+        DataError,
+        match=r"cut.CSV ends early: it stops at line 1091 \('201612,   1.81,   0.13,   3.50,   "
+        r"0.0'\) without the annual section and the copyright footer .* download it again",
+    ):
+        load(path)
+    with pytest.raises(DataError, match="cut.CSV ends early"):
+        parse_kenfrench_csv(path)
+
+
+@pytest.mark.parametrize(
+    ("marker", "keep", "missing"),
+    [
+        ("201703,", 0, "the annual section and the copyright footer"),  # whole rows only
+        (" Annual Factors", 0, "the annual section and the copyright footer"),
+        ("  2016,  13.36", 6, "the copyright footer"),  # inside the annual section
+        ("Copyright 2026", 20, "the copyright footer"),  # inside the footer itself
+    ],
+)
+def test_files_ending_early_are_refused(tmp_path, marker, keep, missing):
+    path = _cut(tmp_path, FACTORS, marker, keep)
+    with pytest.raises(DataError, match=f"cut.CSV ends early: .* without {missing}"):
+        load(path)
+
+
+@pytest.mark.parametrize("source", [FACTORS, MOM, FIVE])
+def test_every_shipped_file_is_complete_and_loads_without_its_last_newline(tmp_path, source):
+    rf = 0.0 if source == MOM else None  # the momentum file has no RF column
+    assert load(source, rf=rf).n_months > 600
+    path = tmp_path / source.name
+    path.write_bytes(source.read_bytes().rstrip(b"\r\n"))
+    assert load(path, rf=rf) == load(source, rf=rf)
+    cut = _cut(tmp_path, source, "Copyright", 0, name="nofooter.CSV")
+    with pytest.raises(DataError, match="nofooter.CSV ends early"):
+        load(cut, rf=rf)
+
+
+def test_rf_column_and_rf_together_are_refused():
+    with pytest.raises(DataError, match=r"the files have an RF column and `rf`=0.001 \(--rf\)"):
+        load(FACTORS, rf=0.001)
+
+
+def test_provenance_lists_the_files_read():
+    panel = load([FACTORS, MOM])
+    assert panel.provenance.files == (str(FACTORS.resolve()), str(MOM.resolve()))

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from factorgym import ConfigError, load
+from factorgym import ConfigError, DataError, load
 from factorgym.data import synthetic_market
 
 
@@ -54,9 +54,19 @@ def test_oracle_mean_is_the_conditional_expectation():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"n_months": 1}, "`n_months` must be >= 2, got 1"),
-        ({"n_assets": 0}, "`n_assets` must be >= 1, got 0"),
-        ({"separation": -1.0}, "`separation` must be > 0"),
+        ({"n_months": 1}, "`n_months` must be an int >= 2, got 1"),
+        ({"n_months": 10.0}, "`n_months` must be an int >= 2, got 10.0"),
+        (
+            {"n_months": 200_000},
+            r"`n_months` must be an int >= 2 and <= 96480 \(months 1960-01..9999-12: four-digit "
+            r"years\), got 200000",
+        ),
+        ({"n_months": 13, "start": "9999-01"}, "`n_months` must be an int >= 2 and <= 12"),
+        ({"n_assets": 0}, "`n_assets` must be an int >= 1, got 0"),
+        ({"separation": -1.0}, "`separation` must be a finite number > 0"),
+        ({"seed": -1}, "`seed` must be an int >= 0, got -1"),
+        ({"seed": None}, "`seed` must be an int >= 0, got None"),
+        ({"rf": float("nan")}, "`rf` must be a finite number > -1, got nan"),
         ({"transmat": np.array([[0.5, 0.6], [0.5, 0.5]])}, "rows must be probabilities"),
         ({"transmat": np.eye(3)}, r"`transmat` must have shape \(2, 2\)"),
         ({"covs": np.zeros((2, 3, 3))}, r"`covs` must have shape \(2, 4, 4\)"),
@@ -65,3 +75,14 @@ def test_oracle_mean_is_the_conditional_expectation():
 def test_invalid_parameters(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         synthetic_market(**{"n_months": 100, **kwargs})
+
+
+def test_start_must_be_a_month():
+    with pytest.raises(DataError, match=r"`start` must be a month such as '1990-01'.*got 1990"):
+        synthetic_market(24, start=1990)  # type: ignore[arg-type]
+    assert str(synthetic_market(24, start="2000-05").panel.start) == "2000-05"
+
+
+def test_the_last_allowed_month_is_9999_12():
+    market = synthetic_market(24, 2, start="9998-01")
+    assert str(market.panel.end) == "9999-12"
