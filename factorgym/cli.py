@@ -1,4 +1,10 @@
-"""The ``factorgym`` command line. The only module that writes to the terminal."""
+"""The ``factorgym`` command line. The only module that writes to the terminal.
+
+Options may come anywhere after the command (``factorgym data export french --start 1990-01
+out.csv`` and ``... french out.csv --start 1990-01`` are the same). New commands are added to
+:func:`build_parser` next to :func:`add_data_commands`; every command function returns an exit
+code, and a :class:`~factorgym.errors.FactorGymError` becomes one line on stderr and code 2.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,36 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from factorgym._version import __version__
-from factorgym.errors import FactorGymError
+from factorgym.errors import ConfigError, FactorGymError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["add_data_commands", "build_parser", "main"]
 
 
-def _source_arg(values: list[str]) -> object:
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose leaf commands accept options before, between or after positionals.
+
+    ``argparse`` stops a ``nargs="+"`` positional at the first option, so ``export french
+    --start 1990-01 out.csv`` used to fail with "unrecognized arguments: out.csv". Leaf parsers
+    (those without subcommands) parse with ``parse_known_intermixed_args``, which collects the
+    positionals wherever they are; parsers with subcommands cannot (argparse refuses) and do not
+    need to.
+    """
+
+    _intermixing = False
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._subparsers is not None or self._intermixing:
+            return super().parse_known_args(args, namespace)
+        self._intermixing = True  # parse_known_intermixed_args calls parse_known_args itself
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._intermixing = False
+
+
+def _source_arg(values: list[str]) -> str | list[str]:
     return values[0] if len(values) == 1 else values
 
 
@@ -87,13 +117,22 @@ def _cmd_data_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _input_files(args: argparse.Namespace) -> list[Path]:
+    """The sources that are files (named sources such as 'french' are not)."""
+    return [Path(src) for src in args.source if Path(src).exists()]
+
+
 def _cmd_data_export(args: argparse.Namespace) -> int:
-    panel = _load(args)
+    from factorgym._files import check_output_path
+    from factorgym.data.csv_export import _write_csv
+
     out = Path(args.out)
-    if out.suffix.lower() not in (".csv",):
-        raise FactorGymError(f"`OUT` must end in .csv, got {str(out)!r}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    panel.to_frame(include_rf=True).to_csv(out, date_format="%Y-%m-%d", float_format="%.10g")
+    if out.suffix.lower() != ".csv":
+        raise ConfigError(f"`OUT` must end in .csv, got {str(out)!r}")
+    # Refuse before loading anything: an existing file without --force, a directory, an input.
+    check_output_path(out, overwrite=args.force, inputs=_input_files(args), name="OUT")
+    panel = _load(args)
+    _write_csv(panel, out, overwrite=args.force, inputs=_input_files(args), name="OUT")
     sys.stdout.write(
         f"wrote {panel.n_months} months x {panel.n_assets} assets (+ RF) to {out} "
         "(decimal units; reload with units='decimal')\n"
@@ -119,14 +158,8 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-months", dest="n_months", type=int, help="synthetic: number of months")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for documentation and tests)."""
-    parser = argparse.ArgumentParser(
-        prog="factorgym",
-        description="Monthly factor timing with reinforcement learning.",
-    )
-    parser.add_argument("--version", action="version", version=f"factorgym {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+def add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``data list|show|export`` to the top-level subcommands ``sub``."""
     data = sub.add_parser("data", help="list, show and export data sources")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     p_list = data_sub.add_parser("list", help="the data sources and what each holds")
@@ -134,9 +167,29 @@ def build_parser() -> argparse.ArgumentParser:
     p_show = data_sub.add_parser("show", help="period, months and per-asset statistics")
     _add_source_arguments(p_show)
     p_show.set_defaults(func=_cmd_data_show)
-    p_export = data_sub.add_parser("export", help="write a source to a tidy CSV (decimals)")
+    p_export = data_sub.add_parser(
+        "export",
+        help="write a source to a tidy CSV (decimals)",
+        description="Write SOURCE... to OUT.csv (the last positional): a tidy CSV in decimals "
+        "whose last line carries its row count and SHA-256, written atomically. An existing "
+        "OUT is replaced only with --force, and never when it is one of the inputs.",
+    )
     _add_source_arguments(p_export)
+    p_export.add_argument(
+        "--force", action="store_true", help="replace OUT if it exists (never an input file)"
+    )
     p_export.set_defaults(func=_cmd_data_export)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = _Parser(
+        prog="factorgym",
+        description="Monthly factor timing with reinforcement learning.",
+    )
+    parser.add_argument("--version", action="version", version=f"factorgym {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_data_commands(sub)
     return parser
 
 
@@ -147,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "data_command", None) == "export":
         # `export SOURCE... OUT`: the last positional is the output file.
         if len(args.source) < 2:
-            parser.error("data export needs SOURCE and OUT.csv")
+            parser.error("data export needs SOURCE... and OUT.csv (the last positional)")
         args.out = args.source.pop()
     try:
         return int(args.func(args))
