@@ -158,7 +158,7 @@ def _add_source_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--n-months", dest="n_months", type=int, help="synthetic: number of months")
 
 
-def add_data_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_data_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``data list|show|export`` to the top-level subcommands ``sub``."""
     data = sub.add_parser("data", help="list, show and export data sources")
     data_sub = data.add_subparsers(dest="data_command", required=True)

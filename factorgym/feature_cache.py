@@ -244,10 +244,10 @@ def _build(
         values = _decode_values(stored["index"], index_spec)
         if "datetime_freq" in index_spec:
             freq = index_spec["datetime_freq"]
-            index = pd.DatetimeIndex(values, freq=freq)  # type: ignore[arg-type]
+            index = pd.DatetimeIndex(values, freq=freq)
         else:
             index = pd.Index(values, dtype=str(index_spec["pandas_dtype"]))
-    index.name = index_spec.get("name")  # type: ignore[assignment]
+    index.name = index_spec.get("name")
     data = {}
     for i, spec in enumerate(columns):
         values = _decode_values(stored[f"c{i}"], spec)
@@ -257,7 +257,7 @@ def _build(
     frame.columns = pd.Index(
         [spec["name"] for spec in columns],
         dtype=str(header["columns_dtype"]),
-        name=header["columns_name"],  # type: ignore[arg-type]
+        name=header["columns_name"],
     )
     return frame
 

@@ -129,7 +129,7 @@ def load(
         panel = load_french(**options)  # type: ignore[arg-type]
     elif str(source) == "etf":
         _check_options(options, ("rf",), "etf")
-        panel = load_etf(**options)  # type: ignore[arg-type]
+        panel = load_etf(**options)
     elif str(source) == "synthetic":
         allowed = ("n_months", "n_assets", "seed", "separation", "rf", "start_month")
         _check_options(options, allowed, "synthetic")

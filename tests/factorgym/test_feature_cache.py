@@ -138,7 +138,7 @@ def test_frames_the_disk_format_cannot_hold_are_refused(tmp_path):
 
 
 def test_the_builders_frames_round_trip_exactly(tmp_path, french_small):
-    from factorgym.forecasts import EnsembleForecaster
+    from factorgym.forecasts import EnsembleForecaster, WalkForwardForecaster
     from factorgym.regimes import RealizedVolatility, RegimeFeatures, Turbulence
 
     fast = {"min_train": 48, "refit_every": 12, "n_restarts": 1, "n_iter": 20}
@@ -161,11 +161,11 @@ def test_the_builders_frames_round_trip_exactly(tmp_path, french_small):
     first_log = RegimeFeatures(**fast)
     first_log.compute(french_small)  # no cache: computed
     _assert_identical(builder.refits_, first_log.refits_)
-    ens_args = {"min_train_months": 24, "refit_every": 12, "cv_splits": 3}
-    fitted = EnsembleForecaster(("ridge",), cache=FeatureCache(tmp_path), **ens_args)
+    template = WalkForwardForecaster("ridge", min_train_months=24, refit_every=12, cv_splits=3)
+    fitted = EnsembleForecaster(("ridge",), cache=FeatureCache(tmp_path), forecaster=template)
     fitted.fit(french_small)
     reread = FeatureCache(tmp_path)
-    cached = EnsembleForecaster(("ridge",), cache=reread, **ens_args).fit(french_small)
+    cached = EnsembleForecaster(("ridge",), cache=reread, forecaster=template).fit(french_small)
     assert reread.hits == 1 and reread.misses == 0
     _assert_identical(cached.member_forecasts_["ridge"], fitted.member_forecasts_["ridge"])
 
