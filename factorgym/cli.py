@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from factorgym._version import __version__
-from factorgym.errors import ConfigError, FactorGymError
+from factorgym.errors import FactorGymError
+from factorgym.validation import fail
 
 __all__ = ["add_data_commands", "build_parser", "main"]
 
@@ -128,7 +129,7 @@ def _cmd_data_export(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix.lower() != ".csv":
-        raise ConfigError(f"`OUT` must end in .csv, got {str(out)!r}")
+        raise fail("OUT", "a path ending in .csv", str(out))
     # Refuse before loading anything: an existing file without --force, a directory, an input.
     check_output_path(out, overwrite=args.force, inputs=_input_files(args), name="OUT")
     panel = _load(args)

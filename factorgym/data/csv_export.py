@@ -32,7 +32,7 @@ from pathlib import Path
 from factorgym._files import atomic_write_bytes, check_output_path
 from factorgym.errors import DataError
 from factorgym.panel import FactorPanel
-from factorgym.validation import check_bool
+from factorgym.validation import check_bool, fail
 
 __all__ = ["ExportInfo", "read_export", "write_csv"]
 
@@ -125,8 +125,10 @@ def write_csv(
     OutputError
         The target exists (and ``overwrite`` is False), is an input, is a directory, or the
         operating system refused the write; the target is then unchanged.
+    ConfigError
+        ``path`` does not end in ``.csv`` or ``overwrite`` is not a bool.
     DataError
-        ``path`` does not end in ``.csv``, or an asset is named ``RF`` or ``date``.
+        An asset is named ``RF`` or ``date``.
     """
     return _write_csv(panel, path, overwrite=overwrite, inputs=inputs, name="path")
 
@@ -145,7 +147,7 @@ def _write_csv(
         raise DataError(f"`panel` must be a factorgym.FactorPanel, got {type(panel).__name__}")
     target = Path(path)
     if target.suffix.lower() != ".csv":
-        raise DataError(f"`{name}` must end in .csv, got {str(target)!r}")
+        raise fail(name, "a path ending in .csv", str(target))
     protected = [*panel.provenance.files, *inputs]
     check_output_path(target, overwrite=overwrite, inputs=protected, name=name)
     return atomic_write_bytes(target, export_bytes(panel), name=name, make_folder=True)

@@ -13,7 +13,7 @@ from factorgym.data.csv_export import is_export, read_export
 from factorgym.data.window import window_frame
 from factorgym.errors import DataError, UnknownAssetError
 from factorgym.panel import FactorPanel, PanelKind, Provenance, check_decimal_units
-from factorgym.validation import check_real
+from factorgym.validation import check_choice, check_real
 
 __all__ = ["load_tidy"]
 
@@ -146,8 +146,8 @@ def load_tidy(
     """
     if units not in _UNITS:
         raise DataError(f"`units` must be one of {_UNITS}, got {units!r}")
-    if kind is not None and kind not in _KINDS:
-        raise DataError(f"`kind` must be one of {_KINDS}, got {kind!r}")
+    if kind is not None:
+        check_choice("kind", kind, _KINDS)
     rf_value = None if rf is None else check_real("rf", rf, low=-1.0, low_open=True)
     p = Path(path)
     if not p.exists():

@@ -73,7 +73,7 @@ def test_export_round_trips(tmp_path, capsys):
 
 def test_export_errors(tmp_path, capsys):
     assert main(["data", "export", "french", str(tmp_path / "x.txt")]) == 2
-    assert "`OUT` must end in .csv" in capsys.readouterr().err
+    assert "`OUT` must be a path ending in .csv, got '" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["data", "export", "french"])
 

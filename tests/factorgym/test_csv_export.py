@@ -84,12 +84,12 @@ def test_never_over_an_input_even_with_overwrite(tmp_path):
 
 
 def test_argument_errors(tmp_path):
-    with pytest.raises(DataError, match=r"`path` must end in .csv, got '.*p.txt'"):
+    from factorgym import ConfigError
+
+    with pytest.raises(ConfigError, match=r"`path` must be a path ending in .csv, got '.*p.txt'"):
         write_csv(_panel(), tmp_path / "p.txt")
     with pytest.raises(DataError, match="`panel` must be a factorgym.FactorPanel, got DataFrame"):
         write_csv(pd.DataFrame(), tmp_path / "p.csv")  # type: ignore[arg-type]
-    from factorgym import ConfigError
-
     with pytest.raises(ConfigError, match="`overwrite` must be True or False, got 'yes'"):
         write_csv(_panel(), tmp_path / "p.csv", overwrite="yes")  # type: ignore[arg-type]
     clash = FactorPanel(

@@ -207,6 +207,10 @@ def test_rf_column_and_rf_together_are_refused(tmp_path):
     assert "RF" in panel.assets and panel.rf.tolist() == [0.001] * 24
     with pytest.raises(ConfigError, match="`rf` must be a finite number > -1, got 'x'"):
         load(path, units="decimal", rf="x", rf_column=None)
+    with pytest.raises(
+        ConfigError, match=r"`kind` must be one of \('excess', 'total'\), got 'long'"
+    ):
+        load(path, units="decimal", kind="long")
 
 
 def test_a_directory_is_not_a_file(tmp_path):
