@@ -71,6 +71,7 @@ class SB3VecEnv(VecEnv):
 
     def step_wait(self) -> VecEnvStepReturn:
         """Step all envs; SB3's ``(obs, rewards, dones, infos)``."""
+        assert self._actions is not None, "step_async must be called before step_wait"
         obs, rewards, terminated, truncated, info = self.env.step(self._actions)
         dones = terminated | truncated
         infos: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
