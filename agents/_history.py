@@ -21,7 +21,15 @@ from factorgym.envs.env_spec import EnvSpec
 from factorgym.envs.history import MarketHistory
 from factorgym.errors import ConfigError, DataError
 
-__all__ = ["TrainingData", "history_of", "last_rows", "training_data"]
+__all__ = [
+    "TrainingData",
+    "feature_columns",
+    "feature_values",
+    "history_of",
+    "last_rows",
+    "resolve_block",
+    "training_data",
+]
 
 
 def history_of(info: Mapping[str, Any], who: str) -> MarketHistory:
@@ -156,3 +164,37 @@ def feature_values(hist: MarketHistory, block: str, cols: list[int], rows: Any, 
             f"(up to {hist.month}); start the window after the features begin"
         )
     return values
+
+
+def resolve_block(
+    hist: MarketHistory,
+    block: str | None,
+    who: str,
+    *,
+    has_column: str | None = None,
+    names: tuple[str, ...] = (),
+) -> str:
+    """The feature block an allocator reads.
+
+    ``block`` if given, else the env's only block that has the column ``has_column`` or is
+    named one of ``names``.
+
+    Raises
+    ------
+    ConfigError
+        If no block, or more than one, qualifies.
+    """
+    if block is not None:
+        return block
+    found = [
+        b
+        for b, cols in hist.feature_columns.items()
+        if (has_column is not None and has_column in cols) or b in names
+    ]
+    if len(found) != 1:
+        what = f"a column {has_column!r}" if has_column is not None else f"a name in {names}"
+        raise ConfigError(
+            f"allocator {who!r} needs exactly one feature block with {what} (pass `block` to "
+            f"choose); the env's blocks are {sorted(hist.feature_columns)}"
+        )
+    return found[0]

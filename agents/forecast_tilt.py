@@ -26,7 +26,13 @@ from typing import Any
 import numpy as np
 
 from factorgym._typing import FloatArray
-from factorgym.agents._history import feature_columns, feature_values, history_of, last_rows
+from factorgym.agents._history import (
+    feature_columns,
+    feature_values,
+    history_of,
+    last_rows,
+    resolve_block,
+)
 from factorgym.agents.base import BaseAllocator, WeightBounds
 from factorgym.agents.sample_based import cap_leverage, ledoit_wolf_covariance
 from factorgym.errors import ConfigError, DataError
@@ -80,8 +86,10 @@ class ForecastTilt(BaseAllocator):
 
     Parameters
     ----------
-    forecast_block : str
-        Feature block of forecasts ``yhat_t`` with one column per asset, named as the assets.
+    forecast_block : str, optional
+        Feature block of forecasts ``yhat_t`` with one column per asset, named as the assets
+        (default: the env's block named ``"forecasts"`` -- the experiments runner's name -- or
+        ``"forecast"``).
     uncertainty_block : str, optional
         Feature block of the forecasts' spread ``u_t`` (same columns); None = no uncertainty.
     risk_aversion : float
@@ -98,7 +106,7 @@ class ForecastTilt(BaseAllocator):
 
     def __init__(
         self,
-        forecast_block: str = "forecast",
+        forecast_block: str | None = None,
         *,
         uncertainty_block: str | None = None,
         risk_aversion: float = 5.0,
@@ -112,7 +120,7 @@ class ForecastTilt(BaseAllocator):
             ("uncertainty_block", uncertainty_block),
         ):
             if value is not None and (not isinstance(value, str) or not value):
-                raise ConfigError(f"`{label}` must be a non-empty str, got {value!r}")
+                raise ConfigError(f"`{label}` must be None or a non-empty str, got {value!r}")
         self.forecast_block = forecast_block
         self.uncertainty_block = uncertainty_block
         self.risk_aversion = check_real("risk_aversion", risk_aversion, low=0.0, low_open=True)
@@ -140,7 +148,8 @@ class ForecastTilt(BaseAllocator):
     def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
         """Mean-variance weights on ``yhat_t`` with risk ``Sigma_t + diag(u_t^2)``."""
         hist = history_of(info, self.name)
-        mu = self._block_row(hist, self.forecast_block)
+        block = resolve_block(hist, self.forecast_block, self.name, names=("forecasts", "forecast"))
+        mu = self._block_row(hist, block)
         cov = ledoit_wolf_covariance(last_rows(hist, self.window, self.name))
         if self.uncertainty_block is not None:
             cov = cov + np.diag(self._block_row(hist, self.uncertainty_block) ** 2)

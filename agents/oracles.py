@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from factorgym._typing import FloatArray, IntArray
-from factorgym.agents._history import feature_columns, feature_values, history_of
+from factorgym.agents._history import feature_columns, feature_values, history_of, resolve_block
 from factorgym.agents.base import BaseAllocator, Scalar, WeightBounds, check_fit_args
 from factorgym.data.synthetic import SyntheticMarket
 from factorgym.envs.env_spec import EnvSpec
@@ -129,14 +129,17 @@ class RegimeOracle(BaseAllocator):
     ----------
     state_weights : sequence of sequences of float
         ``(n_states, n_assets)`` long-only allocations (each summing to <= 1).
-    block : str
-        Feature block with the state indicator columns ``regime_p{k}``.
+    block : str, optional
+        Feature block with the state indicator columns ``regime_p{k}`` (default: the env's one
+        block with a ``regime_p0`` column).
     """
 
     name = "regime_oracle"
     contender = False
 
-    def __init__(self, state_weights: Sequence[Sequence[float]], *, block: str = "regime") -> None:
+    def __init__(
+        self, state_weights: Sequence[Sequence[float]], *, block: str | None = None
+    ) -> None:
         w = np.asarray(state_weights, dtype=np.float64)
         if (
             w.ndim != 2
@@ -148,13 +151,13 @@ class RegimeOracle(BaseAllocator):
                 "`state_weights` must be an (n_states, n_assets) array of long-only weights "
                 f"summing to <= 1 per state, got {state_weights!r}"
             )
-        if not isinstance(block, str) or not block:
-            raise ConfigError(f"`block` must be a non-empty str, got {block!r}")
+        if block is not None and (not isinstance(block, str) or not block):
+            raise ConfigError(f"`block` must be None or a non-empty str, got {block!r}")
         self.state_weights = tuple(tuple(float(v) for v in row) for row in w)
         self.block = block
 
     @classmethod
-    def from_synthetic(cls, market: SyntheticMarket, *, block: str = "regime") -> RegimeOracle:
+    def from_synthetic(cls, market: SyntheticMarket, *, block: str | None = None) -> RegimeOracle:
         """Per state ``s``: all in ``argmax_k (P[s] @ means)_k`` if positive, else cash."""
         cond = np.asarray(market.transmat @ market.means, dtype=np.float64)
         weights = np.zeros_like(cond)
@@ -171,12 +174,13 @@ class RegimeOracle(BaseAllocator):
     def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
         """``state_weights[argmax of the state block at t]``."""
         hist = history_of(info, self.name)
-        cols = feature_columns(hist, self.block, None, "regime_p", self.name)
+        block = resolve_block(hist, self.block, self.name, has_column="regime_p0")
+        cols = feature_columns(hist, block, None, "regime_p", self.name)
         w = np.asarray(self.state_weights, dtype=np.float64)
         if len(cols) != w.shape[0] or w.shape[1] != len(hist.assets):
             raise ConfigError(
                 f"`state_weights` has shape {w.shape}; the env has {len(cols)} states and "
                 f"{len(hist.assets)} assets"
             )
-        p: FloatArray = feature_values(hist, self.block, cols, -1, self.name)
+        p: FloatArray = feature_values(hist, block, cols, -1, self.name)
         return w[int(np.argmax(p))].copy()

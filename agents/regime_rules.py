@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 
 from factorgym._typing import FloatArray
-from factorgym.agents._history import feature_columns, feature_values, history_of, training_data
+from factorgym.agents._history import (
+    feature_columns,
+    feature_values,
+    history_of,
+    resolve_block,
+    training_data,
+)
 from factorgym.agents.base import BaseAllocator, WeightBounds, check_fit_args
 from factorgym.envs.env_spec import EnvSpec
 from factorgym.errors import ConfigError, DataError, NotFittedError
@@ -37,6 +43,11 @@ def _check_columns(columns: Sequence[str] | None) -> tuple[str, ...] | None:
     if isinstance(columns, str) or not all(isinstance(c, str) for c in columns) or not columns:
         raise ConfigError(f"`columns` must be None or a non-empty sequence of str, got {columns!r}")
     return tuple(columns)
+
+
+def _check_block(block: object) -> None:
+    if block is not None and (not isinstance(block, str) or not block):
+        raise ConfigError(f"`block` must be None or a non-empty str, got {block!r}")
 
 
 def state_allocations(probs: FloatArray, next_returns: FloatArray) -> FloatArray:
@@ -85,8 +96,10 @@ class RegimeSwitch(BaseAllocator):
 
     Parameters
     ----------
-    block : str
-        Feature block holding :class:`~factorgym.regimes.RegimeFeatures` output (``"regime"``).
+    block : str, optional
+        Feature block holding :class:`~factorgym.regimes.RegimeFeatures` output; default: the
+        env's one block with a ``regime_p0`` column (the experiments runner calls it
+        ``"regimes"``).
     column : str, optional
         The high-volatility state's filtered probability (default: the last ``regime_p{k}``).
     threshold : float
@@ -99,14 +112,13 @@ class RegimeSwitch(BaseAllocator):
 
     def __init__(
         self,
-        block: str = "regime",
+        block: str | None = None,
         *,
         column: str | None = None,
         threshold: float = 0.5,
         risky_weights: Sequence[float] | None = None,
     ) -> None:
-        if not isinstance(block, str) or not block:
-            raise ConfigError(f"`block` must be a non-empty str, got {block!r}")
+        _check_block(block)
         if column is not None and not isinstance(column, str):
             raise ConfigError(f"`column` must be None or a str, got {column!r}")
         self.block = block
@@ -138,11 +150,12 @@ class RegimeSwitch(BaseAllocator):
     def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
         """The risky weights, or cash when the high-volatility probability is >= threshold."""
         hist = history_of(info, self.name)
+        block = resolve_block(hist, self.block, self.name, has_column="regime_p0")
         if self.column is None:
-            col = feature_columns(hist, self.block, None, "regime_p", self.name)[-1:]
+            col = feature_columns(hist, block, None, "regime_p", self.name)[-1:]
         else:
-            col = feature_columns(hist, self.block, (self.column,), "", self.name)
-        p = float(feature_values(hist, self.block, col, -1, self.name)[0])
+            col = feature_columns(hist, block, (self.column,), "", self.name)
+        p = float(feature_values(hist, block, col, -1, self.name)[0])
         w = self._risky(len(hist.assets))
         return w if p < self.threshold else np.zeros_like(w)
 
@@ -157,8 +170,9 @@ class RegimeStateAllocation(BaseAllocator):
 
     Parameters
     ----------
-    block : str
-        Feature block of state probabilities (``"regime"``).
+    block : str, optional
+        Feature block of state probabilities (default: the env's one block with a
+        ``regime_p0`` column).
     columns : sequence of str, optional
         One probability column per state (default: ``regime_p0, regime_p1, ...``; pass the
         ``regime_next_p{k}`` columns to mix by the one-month-ahead probabilities instead).
@@ -172,9 +186,8 @@ class RegimeStateAllocation(BaseAllocator):
     name = "regime_state_allocation"
     requires_fit = True
 
-    def __init__(self, block: str = "regime", *, columns: Sequence[str] | None = None) -> None:
-        if not isinstance(block, str) or not block:
-            raise ConfigError(f"`block` must be a non-empty str, got {block!r}")
+    def __init__(self, block: str | None = None, *, columns: Sequence[str] | None = None) -> None:
+        _check_block(block)
         self.block = block
         self.columns = _check_columns(columns)
 
@@ -193,8 +206,9 @@ class RegimeStateAllocation(BaseAllocator):
         spec, _, _ = check_fit_args(train_env_factory, validation_env_factory, seed)
         data = training_data(spec)
         hist = data.history
-        cols = feature_columns(hist, self.block, self.columns, "regime_p", self.name)
-        probs = feature_values(hist, self.block, cols, data.decision_rows, self.name)
+        block = resolve_block(hist, self.block, self.name, has_column="regime_p0")
+        cols = feature_columns(hist, block, self.columns, "regime_p", self.name)
+        probs = feature_values(hist, block, cols, data.decision_rows, self.name)
         x1 = np.asarray(hist.excess, dtype=np.float64)[data.decision_rows + 1]
         self.allocations_ = state_allocations(probs, x1)
         self.train_window_ = data.window
@@ -216,13 +230,14 @@ class RegimeStateAllocation(BaseAllocator):
         """``sum_s p_{t,s} a_s``."""
         self._check_fitted()
         hist = history_of(info, self.name)
-        cols = feature_columns(hist, self.block, self.columns, "regime_p", self.name)
+        block = resolve_block(hist, self.block, self.name, has_column="regime_p0")
+        cols = feature_columns(hist, block, self.columns, "regime_p", self.name)
         if len(cols) != self.allocations_.shape[0]:
             raise ConfigError(
                 f"{self.name!r} was fitted on {self.allocations_.shape[0]} states, the env's "
-                f"block {self.block!r} has {len(cols)}"
+                f"block {block!r} has {len(cols)}"
             )
-        p = np.clip(feature_values(hist, self.block, cols, -1, self.name), 0.0, None)
+        p = np.clip(feature_values(hist, block, cols, -1, self.name), 0.0, None)
         total = p.sum()
         if not total > 0.0:
             raise DataError(f"{self.name!r}: the state probabilities at {hist.month} sum to 0")

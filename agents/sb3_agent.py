@@ -86,7 +86,7 @@ DEFAULT_HYPERPARAMS: dict[str, dict[str, Any]] = {
         "log_std_init": -0.5,
     },
     "recurrent_ppo": {
-        "total_timesteps": 60_000,
+        "total_timesteps": 40_000,
         "n_envs": 16,
         "eval_every": 8_192,
         "n_steps": 64,

@@ -133,18 +133,30 @@ def test_regime_switch_with_an_explicit_column_and_weights(hand_panel):
 
 
 def test_regime_rules_errors(hand_panel):
-    with pytest.raises(ConfigError, match="reads feature block 'regime'; the env's blocks are"):
+    with pytest.raises(
+        ConfigError, match="needs exactly one feature block with a column 'regime_p0'"
+    ):
         run_allocator(RegimeSwitch(), hand_spec(hand_panel))
+    two = {"a": _regime_frame(P_HIGH), "b": _regime_frame(P_HIGH)}
+    with pytest.raises(
+        ConfigError, match=r"\(pass `block` to choose\); the env's blocks are \['a', 'b'\]"
+    ):
+        run_allocator(RegimeSwitch(), hand_spec(hand_panel, two))
+    assert len(run_allocator(RegimeSwitch("b"), hand_spec(hand_panel, two)).frame) == 16
+    with pytest.raises(ConfigError, match="reads feature block 'regime'; the env's blocks are"):
+        run_allocator(RegimeSwitch("regime"), hand_spec(hand_panel, two))
     frame = _regime_frame(P_HIGH).rename(columns={"regime_p0": "calm", "regime_p1": "crisis"})
     with pytest.raises(ConfigError, match="needs columns 'regime_p0', 'regime_p1'"):
-        run_allocator(RegimeSwitch(), hand_spec(hand_panel, {"regime": frame}))
+        run_allocator(RegimeSwitch("regime"), hand_spec(hand_panel, {"regime": frame}))
     with pytest.raises(ConfigError, match=r"columns \['nope'\] are not in feature block"):
-        run_allocator(RegimeSwitch(column="nope"), hand_spec(hand_panel, {"regime": frame}))
+        run_allocator(
+            RegimeSwitch("regime", column="nope"), hand_spec(hand_panel, {"regime": frame})
+        )
     with pytest.raises(ConfigError, match="`threshold` must be a finite number > 0 and <= 1"):
         RegimeSwitch(threshold=1.5)
     with pytest.raises(ConfigError, match="`risky_weights` must sum to <= 1"):
         RegimeSwitch(risky_weights=(0.6, 0.6, 0.0))
-    with pytest.raises(ConfigError, match="`block` must be a non-empty str"):
+    with pytest.raises(ConfigError, match="`block` must be None or a non-empty str"):
         RegimeStateAllocation(block="")
     with pytest.raises(NotFittedError, match="not fitted yet"):
         run_allocator(
@@ -250,6 +262,12 @@ def test_forecast_tilt_needs_asset_columns(hand_panel):
     )
     with pytest.raises(ConfigError, match=r"columns \['A'\] are not in feature block 'forecast'"):
         run_allocator(ForecastTilt(window=6), spec)
+    both = hand_spec(hand_panel, {"forecast": mu, "forecasts": mu}, window=("2000-08", None))
+    with pytest.raises(ConfigError, match="needs exactly one feature block with a name in"):
+        run_allocator(ForecastTilt(window=6), both)
+    assert len(run_allocator(ForecastTilt("forecasts", window=6), both).frame) == 11
+    with pytest.raises(ConfigError, match="`uncertainty_block` must be None or a non-empty str"):
+        ForecastTilt(uncertainty_block="")
 
 
 # ----------------------------------------------------------------------------- regime oracle

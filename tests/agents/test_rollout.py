@@ -307,3 +307,42 @@ def test_same_allocator_same_spec_same_frame(french_small):
     a = run_allocator(RegimeSwitch(), spec, seed=1).frame
     b = run_allocator(RegimeSwitch(), spec, seed=1).frame
     pd.testing.assert_frame_equal(a, b)
+
+
+def _perturbed_after(panel, month: str):
+    from factorgym import FactorPanel
+
+    t = panel.months.get_loc(pd.Period(month, "M"))
+    noisy = panel.returns.copy()
+    noisy[t + 1 :] += np.random.default_rng(1).normal(0, 0.05, noisy[t + 1 :].shape)
+    return FactorPanel(noisy, panel.rf, panel.months, panel.assets, kind=panel.kind)
+
+
+@pytest.mark.parametrize("name", ["volatility_managed", "regime_state_allocation"])
+def test_fitted_state_ignores_months_after_the_training_window(name, french_panel):
+    states = []
+    inside = _perturbed_after(french_panel, "1978-12")  # control: the test can see a change
+    for panel in (french_panel, _perturbed_after(french_panel, "1979-12"), inside):
+        feats = {"regime": _features(french_panel)["regime"]}
+        spec = EnvSpec(
+            panel, feats, EnvConfig(action_mode="long_short", window=("1960-01", "1979-12"))
+        )
+        states.append(make_allocator(name).fit(spec)._fitted_state())
+    for key in states[0]:
+        assert_array_equal(np.asarray(states[0][key]), np.asarray(states[1][key]))
+    key = next(iter(states[0]))
+    assert not np.array_equal(np.asarray(states[0][key]), np.asarray(states[2][key]))
+
+
+def test_rl_training_ignores_months_after_the_validation_window(french_panel):
+    import torch
+
+    params = []
+    for panel in (french_panel, _perturbed_after(french_panel, "1989-12")):
+        spec = EnvSpec(panel, {}, EnvConfig(window=("1975-01", "1984-12")))
+        agent = _tiny_ppo().fit(
+            spec, validation_env_factory=spec.replace(window=("1985-01", "1989-12")), seed=0
+        )
+        params.append([p.detach().clone() for p in agent.models_[0].policy.parameters()])
+        assert agent.env_overrides["normalize_window"] == ("1974-12", "1984-11")
+    assert all(torch.equal(a, b) for a, b in zip(*params, strict=True))
