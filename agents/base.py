@@ -244,8 +244,8 @@ class BaseAllocator:
 
         Raises
         ------
-        ConfigError
-            If ``path`` exists and ``overwrite`` is false.
+        OutputError
+            If ``path`` exists and ``overwrite`` is false, or cannot be written.
         NotFittedError
             If the rule needs fitting and was not fitted.
         """

@@ -3,11 +3,12 @@
 A baseline is saved as one JSON document; an RL agent as a folder holding a JSON manifest and
 stable-baselines3's zip files. Every document carries the SHA-256 of its body (and the manifest
 the SHA-256 of every file it lists), so a truncated, edited or swapped file is refused on load
-with its path named, never trusted. Files are written to a temporary name in the target folder,
-flushed with ``fsync`` and moved into place with ``os.replace`` (a folder is renamed into place),
-so a crash never leaves a half-written file under the final name. An existing file or folder is
-replaced only with ``overwrite=True``. No pickles: arrays are stored as JSON lists of floats
-(``repr`` round-trips float64 exactly).
+with its path named, never trusted. Files are written with :mod:`factorgym._files` (temporary
+name in the target folder, ``fsync``, ``os.replace``; a folder is filled under a temporary name
+and renamed into place), so a crash never leaves a half-written file under the final name. An
+existing file or folder is replaced only with ``overwrite=True``. No pickles of ours: arrays are
+stored as JSON lists of floats (``repr`` round-trips float64 exactly); SB3's zip files hold
+cloudpickled entries of SB3's own, which are only loaded after their SHA-256 matched the manifest.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from factorgym.errors import ConfigError, DataError
+from factorgym._files import atomic_write_bytes, check_output_path
+from factorgym.errors import ConfigError, DataError, OutputError
 
 __all__ = [
     "FORMAT",
@@ -83,29 +85,10 @@ def _canonical(body: Any) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=True).encode()
 
 
-def _check_target(path: Path, overwrite: bool) -> None:
+def _check_overwrite(overwrite: object) -> bool:
     if not isinstance(overwrite, bool):
         raise ConfigError(f"`overwrite` must be True or False, got {overwrite!r}")
-    if path.exists() and not overwrite:
-        raise ConfigError(
-            f"`path` must not exist unless overwrite=True (never overwrite silently), got {path}"
-        )
-    if not path.parent.is_dir():
-        raise ConfigError(f"`path` must be in an existing folder, got {path}")
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    return overwrite
 
 
 def document_bytes(kind: str, body: Mapping[str, Any]) -> bytes:
@@ -123,13 +106,11 @@ def write_document(
 
     Raises
     ------
-    ConfigError
-        If ``path`` exists and ``overwrite`` is false, or its folder does not exist.
+    OutputError
+        If ``path`` exists and ``overwrite`` is false, is a folder, or cannot be written.
     """
-    target = Path(path)
-    _check_target(target, overwrite)
-    _atomic_write(target, document_bytes(kind, body))
-    return target
+    target = check_output_path(path, overwrite=_check_overwrite(overwrite))
+    return atomic_write_bytes(target, document_bytes(kind, body))
 
 
 def parse_document(data: bytes, kind: str, source: object) -> dict[str, Any]:
@@ -181,22 +162,35 @@ def write_folder(
 ) -> Path:
     """Write ``files`` (name -> bytes) into a new folder ``path``, renamed into place at the end.
 
-    The files are written and fsynced in a temporary sibling folder first; an existing folder
-    (``overwrite=True``) is moved aside and deleted only after the new one is in place.
+    The files are written and fsynced (:func:`~factorgym._files.atomic_write_bytes`) in a
+    temporary sibling folder first; an existing folder (``overwrite=True``) is moved aside and
+    deleted only after the new one is in place.
 
     Raises
     ------
     ConfigError
-        If ``path`` exists and ``overwrite`` is false, or its parent folder does not exist.
+        For a file name that is not a plain name.
+    OutputError
+        If ``path`` exists and ``overwrite`` is false, is a file, or cannot be written.
     """
     target = Path(path)
-    _check_target(target, overwrite)
+    _check_overwrite(overwrite)
+    for name in files:
+        if Path(name).name != name or name in ("", ".", ".."):
+            raise ConfigError(f"file names must be plain names, got {name!r}")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"`path` must be a folder, got the existing file {str(target)!r}")
+    if target.exists() and not overwrite:
+        raise OutputError(
+            "`path` must not exist unless overwriting is asked for (overwrite=True), got the "
+            f"existing folder {str(target)!r}"
+        )
+    if not target.parent.is_dir():
+        raise OutputError(f"`path`: cannot write {str(target)!r}: its parent folder does not exist")
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
     try:
         for name, data in files.items():
-            if Path(name).name != name:
-                raise ConfigError(f"file names must be plain names, got {name!r}")
-            _atomic_write(tmp / name, data)
+            atomic_write_bytes(tmp / name, data)
         old = None
         if target.exists():
             old = Path(

@@ -156,7 +156,8 @@ def _algo_class(algo: str) -> type[BaseAlgorithm]:
     import importlib
 
     module, cls = ALGORITHMS[algo][0].rsplit(".", 1)
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    found: type[BaseAlgorithm] = getattr(importlib.import_module(module), cls)
+    return found
 
 
 def _policy_state(model: BaseAlgorithm) -> dict[str, torch.Tensor]:
@@ -541,8 +542,8 @@ class SB3Allocator(BaseAllocator):
 
         Raises
         ------
-        ConfigError
-            If ``path`` exists and ``overwrite`` is false.
+        OutputError
+            If ``path`` exists and ``overwrite`` is false, or cannot be written.
         NotFittedError
             Before :meth:`fit`.
         """

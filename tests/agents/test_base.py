@@ -25,7 +25,7 @@ from factorgym.agents import (
 from factorgym.agents.base import flatten_params
 from factorgym.agents.persistence import read_document, write_document, write_folder
 from factorgym.envs import ActionSpec, EnvConfig
-from factorgym.errors import ConfigError, DataError
+from factorgym.errors import ConfigError, DataError, OutputError
 from tests.agents._hand import hand_spec
 
 
@@ -158,7 +158,7 @@ def test_save_refuses_to_overwrite_and_load_verifies(tmp_path):
     rule.train_window_ = ("1990-01", "1999-12")
     path = tmp_path / "rule.json"
     rule.save(path)
-    with pytest.raises(ConfigError, match="must not exist unless overwrite=True"):
+    with pytest.raises(OutputError, match="must not exist unless overwriting is asked for"):
         rule.save(path)
     rule.save(path, overwrite=True)
     assert not [p for p in tmp_path.iterdir() if p.name != "rule.json"]  # no temp files left
@@ -180,8 +180,10 @@ def test_save_refuses_to_overwrite_and_load_verifies(tmp_path):
     (tmp_path / "alien.json").write_text(json.dumps({"format": "other"}))
     with pytest.raises(DataError, match="must have format 'factorgym.allocator/1'"):
         RegimeStateAllocation.load(tmp_path / "alien.json")
-    with pytest.raises(ConfigError, match="`path` must be in an existing folder"):
+    with pytest.raises(OutputError, match="cannot write .*No such file or directory"):
         rule.save(tmp_path / "no" / "such" / "rule.json")
+    with pytest.raises(OutputError, match="must be a file, got the directory"):
+        rule.save(tmp_path)
 
 
 def _wrong_kind(tmp_path):
@@ -206,7 +208,7 @@ def test_unfitted_or_unsavable_allocators():
 def test_folder_writes_are_atomic_and_verified(tmp_path):
     target = tmp_path / "model"
     write_folder(target, {"a.bin": b"1", "b.json": b"{}"})
-    with pytest.raises(ConfigError, match="must not exist unless overwrite=True"):
+    with pytest.raises(OutputError, match="must not exist unless overwriting is asked for"):
         write_folder(target, {"a.bin": b"2"})
     write_folder(target, {"a.bin": b"2"}, overwrite=True)
     assert sorted(p.name for p in target.iterdir()) == ["a.bin"]
@@ -215,6 +217,11 @@ def test_folder_writes_are_atomic_and_verified(tmp_path):
     with pytest.raises(ConfigError, match="file names must be plain names"):
         write_folder(tmp_path / "x", {"../evil": b""})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+    (tmp_path / "f").write_bytes(b"")
+    with pytest.raises(OutputError, match="must be a folder, got the existing file"):
+        write_folder(tmp_path / "f", {"a": b""}, overwrite=True)
+    with pytest.raises(OutputError, match="its parent folder does not exist"):
+        write_folder(tmp_path / "no" / "x", {"a": b""})
     write_document(tmp_path / "d.json", "k", {"v": np.array([[1.5, 2.0]]), "t": (1, "a")})
     body = read_document(tmp_path / "d.json", "k")
     assert_array_equal(body["v"], [[1.5, 2.0]]) and body["t"] == (1, "a")

@@ -15,7 +15,7 @@ from numpy.testing import assert_array_equal
 from factorgym.agents import FunctionAllocator, SB3Allocator, run_allocator
 from factorgym.agents.sb3_agent import ALGORITHMS, DEFAULT_HYPERPARAMS
 from factorgym.envs import EnvConfig, EnvSpec
-from factorgym.errors import ConfigError, DataError, NotFittedError
+from factorgym.errors import ConfigError, DataError, NotFittedError, OutputError
 
 TINY = {
     "ppo": {"n_envs": 2, "n_steps": 32, "batch_size": 32, "n_epochs": 1, "eval_every": 64},
@@ -114,7 +114,7 @@ def test_saved_agent_is_verified_on_load(specs, tmp_path):
     agent = tiny("ppo").fit(train, seed=0)
     folder = tmp_path / "agent"
     agent.save(folder)
-    with pytest.raises(ConfigError, match="must not exist unless overwrite=True"):
+    with pytest.raises(OutputError, match="must not exist unless overwriting is asked for"):
         agent.save(folder)
     agent.save(folder, overwrite=True)
     zipfile = folder / "member_0.zip"
