@@ -1,5 +1,22 @@
 """RL agents and classical baseline allocators behind one Allocator protocol.
 
+Every allocator -- a baseline of the literature (:data:`BASELINES`), an RL agent
+(:class:`SB3Allocator`, :data:`RL_AGENTS`) or any policy function (:class:`FunctionAllocator`) --
+is fitted on a training :class:`~factorgym.envs.EnvSpec` and evaluated by :func:`run_allocator`
+in one env built from the test spec, with the same costs, limits and months::
+
+    import factorgym
+    from factorgym.agents import SB3Allocator, make_allocator, run_allocator
+    from factorgym.envs import EnvConfig, EnvSpec
+
+    spec = EnvSpec(factorgym.load("french"), {}, EnvConfig(costs="central"))
+    train = spec.replace(window=("1950-01", "1979-12"))
+    val = spec.replace(window=("1980-01", "1989-12"))
+    test = spec.replace(window=("1990-01", "2017-03"))
+    for agent in (make_allocator("equal_weight"), SB3Allocator("ppo")):
+        agent.fit(train, validation_env_factory=val, seed=0)
+        print(agent.name, run_allocator(agent, test).summary()["sharpe"])
+
 Baselines, the harness and the protocol import without torch; the stable-baselines3 pieces
 (:class:`SB3Allocator`, :class:`SB3VecEnv`, :func:`make_sb3_vec_env`) are imported on first use.
 """

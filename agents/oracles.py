@@ -53,7 +53,7 @@ class HindsightOracle(BaseAllocator):
     """All in the asset with the best month-``t + 1`` excess return (cash if none is positive).
 
     An upper bound, never a contender. It reads month ``t + 1`` from ``panel`` (or, if None,
-    from the panel of the spec given to :meth:`fit`), never from the env.
+    from the panel of the spec given to :meth:`fit`), never from the env. Long-only with cash.
 
     Parameters
     ----------

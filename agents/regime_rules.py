@@ -93,6 +93,7 @@ class RegimeSwitch(BaseAllocator):
 
     ``w_t = risky_weights`` if ``p_t < threshold`` else ``0`` (all cash), with ``p_t`` the
     filtered probability in column ``column`` of feature block ``block`` at decision month ``t``.
+    Long-only with cash: needs ``allow_cash=True`` (``long_only``) or ``long_short``.
 
     Parameters
     ----------
@@ -166,7 +167,8 @@ class RegimeStateAllocation(BaseAllocator):
     :meth:`fit` estimates one long-only allocation per state (:func:`state_allocations`) from
     the probabilities ``p_t`` at the training decisions and the returns ``x_{t+1}`` they earn;
     :meth:`act` holds ``w_t = sum_s p_{t,s} a_s`` (``p_t`` renormalised to sum to 1), a convex
-    mix of long-only allocations, so long-only with cash.
+    mix of long-only allocations, so long-only with cash (needs ``allow_cash=True`` or
+    ``long_short``).
 
     Parameters
     ----------

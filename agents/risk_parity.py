@@ -91,7 +91,8 @@ class InverseVolatility(BaseAllocator):
     """Long-only weights proportional to ``1 / s_k``, the trailing volatility of asset k.
 
     ``s_{t,k}`` is the sample std (``ddof=1``) of asset k's excess returns over months
-    ``t - window + 1 .. t``; ``w_{t,k} = s_{t,k}^{-1} / sum_j s_{t,j}^{-1}``. Fully invested.
+    ``t - window + 1 .. t``; ``w_{t,k} = s_{t,k}^{-1} / sum_j s_{t,j}^{-1}``. Long-only and fully
+    invested: runs in ``long_only`` (with or without cash) and ``long_short`` envs.
 
     Parameters
     ----------
@@ -120,7 +121,8 @@ class EqualRiskContribution(BaseAllocator):
     ``Sigma_t`` is the sample covariance (``ddof=1``) of months ``t - window + 1 .. t``; the
     weights solve ``w_k (Sigma_t w)_k = w' Sigma_t w / N``, ``w >= 0``, ``sum w = 1``
     (:func:`equal_risk_contribution_weights`). With uncorrelated assets this is inverse
-    volatility; with two assets it is inverse volatility whatever the correlation.
+    volatility; with two assets it is inverse volatility whatever the correlation. Long-only
+    and fully invested (``long_only`` or ``long_short`` envs).
 
     Parameters
     ----------

@@ -96,6 +96,8 @@ class BuyAndHold(BaseAllocator):
     is the env's drifted weights ``w~_t`` (``info["drifted_weights"]``), so the trade is zero and
     only the internal cost of holding long-short factors is charged. Long-only weights drift
     within the simplex (a position grows by ``1 + rf + x_k``, the portfolio by ``1 + r_p``).
+    Needs ``action_mode="long_only"`` (``allow_cash=False`` only if ``w`` sums to 1) or
+    ``"long_short"``.
 
     Parameters
     ----------

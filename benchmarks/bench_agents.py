@@ -9,9 +9,10 @@ $100m AUM. Every agent runs through ``factorgym.agents.run_allocator`` on the sa
   env's default limits (``|w_k| <= 1``, ``sum |w| <= 2``).
 - Rules fed by features (regime switch/state allocation, forecast tilt, PPO+features) see
   ``regime`` (filtered HMM probabilities, ``RegimeFeatures(min_train=60)``), ``forecast`` and
-  ``forecast_spread`` (``EnsembleForecaster(("ridge", "lasso", "enet"), min_train_months=60)``
-  mean and cross-member spread); these exist from 1953-12/1955-01, so those agents train from
-  1955-01 (the test months are the same for everyone).
+  ``forecast_spread`` (``EnsembleForecaster(("ridge", "lasso", "enet"),
+  forecaster=WalkForwardForecaster(min_train_months=60))`` mean and cross-member spread);
+  these exist from 1953-12/1955-01, so those agents train from 1955-01 (the test months are
+  the same for everyone).
 
 Usage::
 
@@ -35,7 +36,7 @@ from factorgym.agents import (
     run_allocator,
 )
 from factorgym.envs import ActionSpec, EnvConfig, EnvSpec
-from factorgym.forecasts import EnsembleForecaster
+from factorgym.forecasts import EnsembleForecaster, WalkForwardForecaster
 from factorgym.regimes import RegimeFeatures
 
 TRAIN = ("1950-01", "1979-12")
@@ -48,7 +49,8 @@ FEATURE_RULES = ("regime_switch", "regime_state_allocation", "forecast_tilt")
 def features(panel) -> dict[str, pd.DataFrame]:
     t0 = time.process_time()
     regime = RegimeFeatures(min_train=60).compute(panel)[["regime_p0", "regime_p1"]]
-    ens = EnsembleForecaster(("ridge", "lasso", "enet"), min_train_months=60).fit(panel)
+    template = WalkForwardForecaster(min_train_months=60)
+    ens = EnsembleForecaster(("ridge", "lasso", "enet"), forecaster=template).fit(panel)
     print(f"features: {time.process_time() - t0:.1f} s CPU")
     return {"regime": regime, "forecast": ens.forecast_, "forecast_spread": ens.uncertainty_}
 

@@ -179,7 +179,7 @@ def test_dgu_bayes_stein_rule_by_jorions_formula(hand_panel):
         one = np.ones(n)
         mu_min = one @ s_inv @ mu / (one @ s_inv @ one)  # mean of the minimum-variance portfolio
         d = mu - mu_min * one
-        phi = (n + 2) / ((n + 2) + m * d @ s_inv @ d)  # Jorion (1986), eq. (17)
+        phi = (n + 2) / ((n + 2) + m * d @ s_inv @ d)  # Jorion (1986)
         mu_bs = (1 - phi) * mu + phi * mu_min * one
         z = np.linalg.inv(ledoit_wolf_by_formula(win)) @ mu_bs
         assert_allclose(w, z / np.abs(z).sum(), rtol=1e-9)
