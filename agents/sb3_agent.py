@@ -30,7 +30,7 @@ from __future__ import annotations
 import io
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,6 @@ import numpy as np
 import torch
 from gymnasium.vector import AutoresetMode
 from stable_baselines3.common.base_class import BaseAlgorithm
-from stable_baselines3.common.callbacks import BaseCallback
 
 from factorgym.agents._history import training_data
 from factorgym.agents.base import BaseAllocator, Scalar, check_fit_args, flatten_params
@@ -49,107 +48,14 @@ from factorgym.agents.persistence import (
     sha256_bytes,
     write_folder,
 )
+from factorgym.agents.sb3_defaults import ALGORITHMS, DEFAULT_HYPERPARAMS, POLICY_KEYS, RUN_KEYS
+from factorgym.agents.sb3_validation import Member, ValidationStop
 from factorgym.agents.sb3_vec_env import SB3VecEnv
 from factorgym.envs.env_spec import EnvSpec
 from factorgym.errors import ConfigError, DataError, NotFittedError
 from factorgym.validation import check_bool, check_choice, check_int
 
 __all__ = ["ALGORITHMS", "DEFAULT_HYPERPARAMS", "SB3Allocator"]
-
-#: Algorithm name -> (import path, policy).
-ALGORITHMS: dict[str, tuple[str, str]] = {
-    "ppo": ("stable_baselines3.PPO", "MlpPolicy"),
-    "a2c": ("stable_baselines3.A2C", "MlpPolicy"),
-    "sac": ("stable_baselines3.SAC", "MlpPolicy"),
-    "td3": ("stable_baselines3.TD3", "MlpPolicy"),
-    "ddpg": ("stable_baselines3.DDPG", "MlpPolicy"),
-    "recurrent_ppo": ("sb3_contrib.RecurrentPPO", "MlpLstmPolicy"),
-}
-
-_OFF_POLICY = ("sac", "td3", "ddpg")
-
-#: Defaults per algorithm: the run (``total_timesteps``, ``n_envs``, ``eval_every``) and the
-#: algorithm's own keyword arguments. ``gamma = 0.9``: a month's action pays off next month.
-DEFAULT_HYPERPARAMS: dict[str, dict[str, Any]] = {
-    "ppo": {
-        "total_timesteps": 120_000,
-        "n_envs": 16,
-        "eval_every": 8_192,
-        "n_steps": 64,
-        "batch_size": 256,
-        "n_epochs": 5,
-        "learning_rate": 3e-4,
-        "gamma": 0.9,
-        "gae_lambda": 0.9,
-        "clip_range": 0.2,
-        "ent_coef": 0.0,
-        "log_std_init": -0.5,
-    },
-    "recurrent_ppo": {
-        "total_timesteps": 40_000,
-        "n_envs": 16,
-        "eval_every": 8_192,
-        "n_steps": 64,
-        "batch_size": 256,
-        "n_epochs": 5,
-        "learning_rate": 3e-4,
-        "gamma": 0.9,
-        "gae_lambda": 0.9,
-        "log_std_init": -0.5,
-        "lstm_hidden_size": 32,
-    },
-    "a2c": {
-        "total_timesteps": 120_000,
-        "n_envs": 16,
-        "eval_every": 8_192,
-        "n_steps": 8,
-        "learning_rate": 7e-4,
-        "gamma": 0.9,
-        "gae_lambda": 0.9,
-        "log_std_init": -0.5,
-    },
-    "sac": {
-        "total_timesteps": 20_000,
-        "n_envs": 4,
-        "eval_every": 2_000,
-        "buffer_size": 50_000,
-        "learning_starts": 1_000,
-        "batch_size": 128,
-        "learning_rate": 3e-4,
-        "gamma": 0.9,
-        "train_freq": 1,
-        "gradient_steps": 1,
-    },
-    "td3": {
-        "total_timesteps": 20_000,
-        "n_envs": 4,
-        "eval_every": 2_000,
-        "buffer_size": 50_000,
-        "learning_starts": 1_000,
-        "batch_size": 128,
-        "learning_rate": 1e-3,
-        "gamma": 0.9,
-        "train_freq": 1,
-        "gradient_steps": 1,
-        "action_noise_sigma": 0.2,
-    },
-    "ddpg": {
-        "total_timesteps": 20_000,
-        "n_envs": 4,
-        "eval_every": 2_000,
-        "buffer_size": 50_000,
-        "learning_starts": 1_000,
-        "batch_size": 128,
-        "learning_rate": 1e-3,
-        "gamma": 0.9,
-        "train_freq": 1,
-        "gradient_steps": 1,
-        "action_noise_sigma": 0.2,
-    },
-}
-
-_RUN_KEYS = ("total_timesteps", "n_envs", "eval_every")
-_POLICY_KEYS = ("log_std_init", "lstm_hidden_size")
 
 
 def _algo_class(algo: str) -> type[BaseAlgorithm]:
@@ -158,94 +64,6 @@ def _algo_class(algo: str) -> type[BaseAlgorithm]:
     module, cls = ALGORITHMS[algo][0].rsplit(".", 1)
     found: type[BaseAlgorithm] = getattr(importlib.import_module(module), cls)
     return found
-
-
-def _policy_state(model: BaseAlgorithm) -> dict[str, torch.Tensor]:
-    return {k: v.detach().clone() for k, v in model.policy.state_dict().items()}
-
-
-def _sharpe(x: np.ndarray) -> float:
-    sd = float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
-    return float(np.mean(x) / sd * np.sqrt(12.0)) if sd > 0 else float("-inf")
-
-
-class _Member:
-    """One trained model and its recurrent state."""
-
-    def __init__(self, model: BaseAlgorithm, recurrent: bool) -> None:
-        self.model = model
-        self.recurrent = recurrent
-        self.state: Any = None
-        self.start = np.ones((1,), dtype=bool)
-
-    def reset(self) -> None:
-        self.state = None
-        self.start = np.ones((1,), dtype=bool)
-
-    def predict(self, obs: np.ndarray) -> np.ndarray:
-        if self.recurrent:
-            action, self.state = self.model.predict(
-                obs, state=self.state, episode_start=self.start, deterministic=True
-            )
-            self.start = np.zeros((1,), dtype=bool)
-        else:
-            action, _ = self.model.predict(obs, deterministic=True)
-        return np.asarray(action, dtype=np.float64)
-
-
-def evaluate_policy_sharpe(predict: Callable[[np.ndarray], np.ndarray], spec: EnvSpec) -> float:
-    """Annualised Sharpe ratio of net excess returns of ``predict`` over the spec's window.
-
-    One deterministic episode in an env built from ``spec`` (raw actions, so the env's costs
-    and limits apply exactly as in :func:`~factorgym.agents.run_allocator`).
-    """
-    env = spec.replace(random_start=False, episode_length=None)()
-    obs, _ = env.reset(seed=0)
-    out: list[float] = []
-    done = False
-    while not done:
-        obs, _r, terminated, truncated, info = env.step(predict(obs))
-        out.append(float(info["net_return"]) - float(info["rf"]))
-        done = terminated or truncated
-    return _sharpe(np.asarray(out))
-
-
-class _ValidationStop(BaseCallback):
-    """Evaluate on the validation window every ``eval_every`` steps; keep the best; stop early."""
-
-    def __init__(self, spec: EnvSpec, eval_every: int, patience: int, recurrent: bool) -> None:
-        super().__init__(verbose=0)
-        self.spec = spec
-        self.eval_every = eval_every
-        self.patience = patience
-        self.recurrent = recurrent
-        self.best = float("-inf")
-        self.best_state: dict[str, torch.Tensor] | None = None
-        self.best_step = 0
-        self.bad = 0
-        self.last = 0
-        self.history: list[tuple[int, float]] = []
-        self.stopped_early = False
-
-    def evaluate(self) -> None:
-        member = _Member(self.model, self.recurrent)
-        score = evaluate_policy_sharpe(member.predict, self.spec)
-        self.history.append((int(self.num_timesteps), score))
-        if score > self.best:
-            self.best, self.best_step, self.bad = score, int(self.num_timesteps), 0
-            self.best_state = _policy_state(self.model)
-        else:
-            self.bad += 1
-
-    def _on_step(self) -> bool:
-        if self.num_timesteps - self.last < self.eval_every:
-            return True
-        self.last = int(self.num_timesteps)
-        self.evaluate()
-        if self.bad >= self.patience:
-            self.stopped_early = True
-            return False
-        return True
 
 
 class SB3Allocator(BaseAllocator):
@@ -329,13 +147,13 @@ class SB3Allocator(BaseAllocator):
         unknown = [k for k in unknown if k not in extra_ok]
         if unknown:
             raise ConfigError(
-                f"`hyperparams` keys must be run settings {_RUN_KEYS} or keyword arguments of "
+                f"`hyperparams` keys must be run settings {RUN_KEYS} or keyword arguments of "
                 f"{ALGORITHMS[self.algo][0]}, got {unknown}"
             )
         if name is not None and (not isinstance(name, str) or not name):
             raise ConfigError(f"`name` must be None or a non-empty str, got {name!r}")
         self.name = name or (self.algo if self.n_seeds == 1 else f"{self.algo}_x{self.n_seeds}")
-        self._members: list[_Member] = []
+        self._members: list[Member] = []
 
     def _accepted_kwargs(self) -> set[str]:
         import inspect
@@ -409,10 +227,10 @@ class SB3Allocator(BaseAllocator):
     # ------------------------------------------------------------------ training
     def _make_model(self, vec: SB3VecEnv, seed: int) -> BaseAlgorithm:
         hp = self.resolved_hyperparams()
-        kwargs = {k: v for k, v in hp.items() if k not in _RUN_KEYS and k not in _POLICY_KEYS}
+        kwargs = {k: v for k, v in hp.items() if k not in RUN_KEYS and k not in POLICY_KEYS}
         kwargs.pop("action_noise_sigma", None)
         policy_kwargs: dict[str, Any] = {"net_arch": list(self.net_arch)}
-        for key in _POLICY_KEYS:
+        for key in POLICY_KEYS:
             if key in hp:
                 policy_kwargs[key] = hp[key]
         policy_kwargs.update(kwargs.pop("policy_kwargs", {}) or {})
@@ -462,7 +280,7 @@ class SB3Allocator(BaseAllocator):
         val_spec = None if val is None else val.replace(**obs_cfg)
         hp = self.resolved_hyperparams()
         seeds = np.random.SeedSequence(0 if seed is None else seed).generate_state(self.n_seeds)
-        members: list[_Member] = []
+        members: list[Member] = []
         report: list[dict[str, Any]] = []
         recurrent = self.algo == "recurrent_ppo"
         probe = train()
@@ -483,9 +301,7 @@ class SB3Allocator(BaseAllocator):
             model = self._make_model(vec, member_seed)
             callback = None
             if val_spec is not None:
-                callback = _ValidationStop(
-                    val_spec, int(hp["eval_every"]), self.patience, recurrent
-                )
+                callback = ValidationStop(val_spec, int(hp["eval_every"]), self.patience, recurrent)
             model.learn(total_timesteps=int(hp["total_timesteps"]), callback=callback)
             entry: dict[str, Any] = {"seed": member_seed, "steps": int(model.num_timesteps)}
             if callback is not None:
@@ -501,7 +317,7 @@ class SB3Allocator(BaseAllocator):
             entry["fit_cpu_seconds"] = time.process_time() - t0
             vec.close()
             model.env = None  # the trained model keeps no env (and no replay buffer is saved)
-            members.append(_Member(model, recurrent))
+            members.append(Member(model, recurrent))
             report.append(entry)
         self._members = members
         self.env_config_ = obs_cfg
@@ -591,7 +407,7 @@ class SB3Allocator(BaseAllocator):
         members = []
         for entry in state["members"]:
             data = read_verified_file(folder / entry["file"], entry["sha256"])
-            members.append(_Member(algo_cls.load(io.BytesIO(data), device="cpu"), recurrent))
+            members.append(Member(algo_cls.load(io.BytesIO(data), device="cpu"), recurrent))
         obj._members = members
         obj.observation_columns_ = tuple(state["observation_columns_"])
         obj.action_spec_ = dict(state["action_spec_"])
