@@ -13,13 +13,21 @@ machine noise hits every candidate alike):
 * batched env-steps/s at N = 1, 64, 1024;
 * the floor: a plain NumPy reference env written here (softmax weights, proportional costs on
   drifted weights, precomputed observation rows), single and batched;
-* the ratios against the floors.
+* the ratios against the floors;
+* the first-call time of the numba kernel, in fresh processes with an empty cache folder
+  (``NUMBA_CACHE_DIR``, cold: compiles) and again with that folder filled (warm: loads), and the
+  import time of ``factorgym.envs`` (numba's own import is part of it).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 
 import gymnasium as gym
@@ -126,11 +134,53 @@ def run_batched(env, actions, n_steps):
     return (time.perf_counter() - t0) / (n_steps * env.num_envs)
 
 
+_FIRST_CALL = """
+import json, time
+t0 = time.perf_counter()
+import numpy as np
+from factorgym.envs import BatchedFactorTimingEnv, EnvConfig, FactorTimingEnv
+t1 = time.perf_counter()
+cfg = EnvConfig(costs="central", drawdown_penalty=0.1, turnover_penalty=0.001)
+env = FactorTimingEnv("french", config=cfg)
+env.reset(seed=0)
+t2 = time.perf_counter()
+env.step(np.zeros(4, np.float32))
+t3 = time.perf_counter()
+env.step(np.zeros(4, np.float32))
+t4 = time.perf_counter()
+batched = BatchedFactorTimingEnv("french", num_envs=8, config=cfg)
+batched.reset(seed=0)
+t5 = time.perf_counter()
+batched.step(np.zeros((8, 4), np.float32))
+t6 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "first_step": t3 - t2, "second_step": t4 - t3,
+                  "first_batched_step": t6 - t5}))
+"""
+
+
+def first_call_times() -> dict[str, dict[str, float]]:
+    """Seconds of the first env steps in a fresh process: cold cache, then warm cache."""
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for kind in ("cold", "warm"):
+            done = subprocess.run(
+                [sys.executable, "-c", _FIRST_CALL],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            out[kind] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=5000, help="single-env steps per repeat")
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
+    compile_times = first_call_times()  # before the timing loops: keeps their caches out
 
     panel = factorgym.load("french")
     full = EnvConfig(
@@ -217,6 +267,16 @@ def main() -> None:
             f"  batched N={n_envs:<5d} {1 / e:14,.0f} env-steps/s   batched floor "
             f"{1 / f:14,.0f} env-steps/s   ratio {batched_ratio[n_envs]:.2f}x"
         )
+    cold, warm = compile_times["cold"], compile_times["warm"]
+    print(
+        f"  numba kernel, first step       cold cache {cold['first_step']:6.2f} s (compiles), "
+        f"warm cache {warm['first_step']:5.2f} s (loads); then "
+        f"{warm['second_step'] * 1e6:.0f} us, batched {warm['first_batched_step'] * 1e3:.1f} ms"
+    )
+    print(
+        f"  import factorgym.envs          {cold['import']:6.2f} s cold, "
+        f"{warm['import']:5.2f} s warm (numba's import included)"
+    )
 
 
 if __name__ == "__main__":

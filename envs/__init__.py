@@ -1,4 +1,11 @@
-"""The factor-timing environment: FactorTimingEnv, costs, impact, capacity, rewards, batched env."""
+"""The factor-timing environment: FactorTimingEnv, costs, impact, capacity, rewards, batched env.
+
+``__all__`` is what a user calls: the two envs and their config, the ``TargetWeights`` wrapper,
+the read-only ``MarketHistory`` view, the cost model and action spec, the reward strategies, the
+pure maths functions (the env's own compiled formulas) and the name constants. Helpers live in
+their modules (``factorgym.envs.market_data``, ``.observation``, ``.cost_presets``,
+``.transition``, ``.kernel``, ...).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,6 @@ if __name__ != "factorgym.envs":  # envs/ is not a package of its own
 from factorgym.envs.accounting import drawdown, drift_weights, grow_wealth, portfolio_return
 from factorgym.envs.action_maps import (
     ActionSpec,
-    InvalidActionError,
     long_only_action,
     long_only_weights,
     long_short_action,
@@ -18,7 +24,7 @@ from factorgym.envs.action_maps import (
 )
 from factorgym.envs.batched_env import BatchedFactorTimingEnv
 from factorgym.envs.config import ACTION_MODES, COST_PRESETS, OBSERVATION_BLOCKS, EnvConfig
-from factorgym.envs.cost_presets import PRESET_TABLES, asset_class, preset_row, resolve_cost_model
+from factorgym.envs.cost_presets import PRESET_TABLES
 from factorgym.envs.costs import (
     BPS,
     CostModel,
@@ -36,11 +42,6 @@ from factorgym.envs.impact import (
     impact_rate,
     participation,
 )
-from factorgym.envs.market_data import MarketData, build_market_data
-from factorgym.envs.observation import (
-    ObservationNormalizer,
-    fit_normalizer,
-)
 from factorgym.envs.rewards import (
     REWARD_NAMES,
     DifferentialSharpe,
@@ -51,8 +52,8 @@ from factorgym.envs.rewards import (
     make_reward,
     penalized,
 )
-from factorgym.envs.transition import Dynamics, Transition
 from factorgym.envs.wrappers import TargetWeights
+from factorgym.errors import InvalidActionError
 
 __all__ = [
     "ACTION_MODES",
@@ -65,27 +66,20 @@ __all__ = [
     "BatchedFactorTimingEnv",
     "CostModel",
     "DifferentialSharpe",
-    "Dynamics",
     "EnvConfig",
     "EnvSpec",
     "ExcessLogReturn",
     "FactorTimingEnv",
     "InvalidActionError",
     "LogReturn",
-    "MarketData",
     "MarketHistory",
     "MeanVariance",
-    "ObservationNormalizer",
     "RewardStrategy",
     "TargetWeights",
-    "Transition",
-    "asset_class",
     "break_even_aum",
-    "build_market_data",
     "capacity_fill",
     "drawdown",
     "drift_weights",
-    "fit_normalizer",
     "grow_wealth",
     "impact_cost",
     "impact_rate",
@@ -98,10 +92,8 @@ __all__ = [
     "participation",
     "penalized",
     "portfolio_return",
-    "preset_row",
     "proportional_cost",
     "rebalance_cost",
-    "resolve_cost_model",
     "tilt_action",
     "tilt_weights",
 ]

@@ -46,5 +46,5 @@ class DynamicsViews:
 
     @property
     def dynamics(self) -> Dynamics:
-        """The shared transition kernel (market arrays, costs, action spec, reward)."""
+        """The shared dynamics (market arrays, costs, action spec, reward; the compiled step)."""
         return self._dyn

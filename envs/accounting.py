@@ -8,6 +8,10 @@ is ``rf + sum_k w_k x_k`` (the collateral earns ``rf``). Between rebalances each
 with ``1 + rf + x_k`` (a factor position is marked like an asset with total return
 ``rf + x_k``), so the drifted weights are ``w~_k = w_k (1 + rf + x_k) / (1 + r_p)``.
 Costs are taken pro rata from all holdings, so they do not change the drifted weights.
+
+The formulas are the env's own: each function runs the compiled row function of
+:mod:`~factorgym.envs.kernel` that :class:`~factorgym.envs.FactorTimingEnv` runs, so its result
+equals the env's ``info`` bit for bit.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from factorgym._typing import FloatArray
-from factorgym.envs._rowops import as_column, row_dot
+from factorgym.envs import kernel
+from factorgym.envs._rows import as_rows, floats, per_row, rows_like, unbatch
 
 __all__ = ["drawdown", "drift_weights", "grow_wealth", "portfolio_return"]
 
@@ -30,7 +35,7 @@ def portfolio_return(weights: FloatArray, excess_returns: FloatArray, rf: Any) -
     weights : ndarray of shape (n,) or (n_envs, n)
         Weights held over the month.
     excess_returns : ndarray of shape (n,) or (n_envs, n)
-        The month's excess returns ``x``.
+        The month's excess returns ``x`` (a row is broadcast to every portfolio).
     rf : float or ndarray of shape (n_envs,)
         The month's risk-free return.
 
@@ -38,7 +43,11 @@ def portfolio_return(weights: FloatArray, excess_returns: FloatArray, rf: Any) -
     -------
     float or ndarray of shape (n_envs,)
     """
-    return rf + row_dot(weights, excess_returns)
+    w, one = as_rows(weights, "weights")
+    x = rows_like(excess_returns, w.shape, "excess_returns")
+    out = np.empty(len(w))
+    kernel.portfolio_return_rows(w, x, per_row(rf, len(w), "rf"), out)
+    return unbatch(out, one)
 
 
 def drift_weights(
@@ -55,27 +64,23 @@ def drift_weights(
     portfolio_growth : float or ndarray of shape (n_envs,)
         ``1 + r_p`` (gross). A portfolio with ``1 + r_p <= 0`` is ruined and drifts to all-zero
         weights.
+
+    Returns
+    -------
+    ndarray, the shape of ``weights``
     """
-    if isinstance(portfolio_growth, np.ndarray):
-        alive = portfolio_growth > 0.0
-        if alive.all():
-            return weights * asset_growth / portfolio_growth[:, None]
-        out = weights * asset_growth / as_column(np.where(alive, portfolio_growth, 1.0))
-        out[~alive] = 0.0
-        return out
-    if portfolio_growth <= 0.0:
-        return np.zeros_like(weights)
-    return weights * asset_growth / portfolio_growth
+    w, one = as_rows(weights, "weights")
+    g = rows_like(asset_growth, w.shape, "asset_growth")
+    out = np.empty(w.shape)
+    kernel.drift_rows(w, g, per_row(portfolio_growth, len(w), "portfolio_growth"), out)
+    return unbatch(out, one)
 
 
 def grow_wealth(wealth: Any, net_return: Any) -> Any:
-    """``wealth * max(1 + r_net, 0)``: wealth cannot fall below zero."""
-    growth = 1.0 + net_return
-    if isinstance(growth, np.ndarray):
-        return wealth * np.maximum(growth, 0.0)
-    return wealth * (growth if growth > 0.0 else 0.0)
+    """``wealth * max(1 + r_net, 0)``: wealth cannot fall below zero (elementwise)."""
+    return kernel.grow_wealth_ufunc(floats(wealth), floats(net_return))
 
 
 def drawdown(wealth: Any, peak: Any) -> Any:
     """``1 - wealth / peak`` (0 at a new high); ``peak`` is the running maximum including now."""
-    return 1.0 - wealth / peak
+    return kernel.drawdown_ufunc(floats(wealth), floats(peak))

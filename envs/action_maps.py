@@ -31,12 +31,14 @@ from typing import Any
 import numpy as np
 
 from factorgym._typing import BoolArray, FloatArray
-from factorgym.envs._rowops import row_sum
-from factorgym.errors import ConfigError, FactorGymError
+from factorgym.envs import kernel
+from factorgym.envs._rows import as_rows, rows_like, unbatch
+from factorgym.envs.config import EnvConfig
+from factorgym.errors import ConfigError, InvalidActionError
 
 __all__ = [
     "ActionSpec",
-    "InvalidActionError",
+    "as_actions",
     "long_only_action",
     "long_only_weights",
     "long_short_action",
@@ -45,29 +47,35 @@ __all__ = [
     "tilt_weights",
 ]
 
-
-class InvalidActionError(FactorGymError, ValueError):
-    """An action or a set of target weights is malformed (NaN, wrong shape) or infeasible."""
-
-
-try:  # the ufunc behind np.clip: one call instead of np.clip's Python wrapper (~1 us a step)
-    from numpy._core.umath import clip as _clip_ufunc
-except ImportError:  # pragma: no cover - other NumPy layouts
-    _clip_ufunc = None
+_MODE_CODES = {
+    "long_only": kernel.MODE_LONG_ONLY,
+    "long_short": kernel.MODE_LONG_SHORT,
+    "tilt": kernel.MODE_TILT,
+}
 
 
-def _scaled_clip(
-    action: FloatArray, scale: float, shift: float, lo: float, hi: float
-) -> FloatArray:
-    """``clip(action * scale + shift, lo, hi)`` in a new array (never modifies ``action``)."""
-    u = action * scale
-    if shift:
-        u += shift
-    if _clip_ufunc is not None:
-        _clip_ufunc(u, lo, hi, u)
-    else:  # pragma: no cover
-        np.clip(u, lo, hi, out=u)
-    return u
+def as_actions(action: Any, shape: tuple[int, ...], name: str) -> FloatArray:
+    """``action`` as a new C-ordered float64 array of ``shape``, or :class:`InvalidActionError`.
+
+    Finiteness is checked by the kernel (one pass over the numbers it reads anyway).
+
+    Raises
+    ------
+    InvalidActionError
+        If ``action`` is not an array of numbers (strings, a dict, None) or has another shape;
+        the message names ``name``, the constraint and the value received.
+    """
+    try:
+        arr = np.array(action, dtype=np.float64, order="C")
+    except (TypeError, ValueError) as exc:
+        raise InvalidActionError(
+            f"`{name}` must be an array of numbers of shape {shape}, got {action!r}"
+        ) from exc
+    if arr.shape != shape:
+        raise InvalidActionError(
+            f"`{name}` must have shape {shape}, got {arr.shape} (value {action!r})"
+        )
+    return arr
 
 
 def long_only_weights(action: FloatArray, *, allow_cash: bool = True) -> FloatArray:
@@ -84,28 +92,12 @@ def long_only_weights(action: FloatArray, *, allow_cash: bool = True) -> FloatAr
 
     Returns
     -------
-    ndarray, same shape as ``action``
+    ndarray, same shape as ``action`` (a new array; ``action`` is never modified)
     """
-    u = _scaled_clip(action, 0.5, 0.5, 0.0, 1.0)
-    s = row_sum(u)
-    n = u.shape[-1]
-    if isinstance(s, np.ndarray):
-        if allow_cash:
-            u /= np.maximum(s, 1.0)[:, None]
-            return u
-        zero = s <= 0.0
-        u /= np.where(zero, 1.0, s)[:, None]
-        if zero.any():
-            u[zero] = 1.0 / n
-        return u
-    if allow_cash:
-        if s > 1.0:
-            u /= s
-        return u
-    if s <= 0.0:
-        return np.full(n, 1.0 / n)
-    u /= s
-    return u
+    a, one = as_rows(action, "action")
+    out = np.empty(a.shape)
+    kernel.long_only_rows(a, bool(allow_cash), out)
+    return unbatch(out, one)
 
 
 def long_only_action(weights: FloatArray) -> FloatArray:
@@ -121,14 +113,10 @@ def long_short_weights(action: FloatArray, *, max_weight: float, max_gross: floa
     with ``a = w / max_weight``. Linear rather than tanh: the action is already bounded, and
     ``tanh`` of ``[-1, 1]`` would only reach 76 % of the bound.
     """
-    v = _scaled_clip(action, max_weight, 0.0, -max_weight, max_weight)
-    gross = row_sum(np.abs(v))
-    if isinstance(gross, np.ndarray):
-        v *= np.minimum(1.0, max_gross / np.maximum(gross, 1e-300))[:, None]
-        return v
-    if gross > max_gross:
-        v *= max_gross / gross
-    return v
+    a, one = as_rows(action, "action")
+    out = np.empty(a.shape)
+    kernel.long_short_rows(a, float(max_weight), float(max_gross), out)
+    return unbatch(out, one)
 
 
 def long_short_action(weights: FloatArray, *, max_weight: float) -> FloatArray:
@@ -150,22 +138,11 @@ def tilt_weights(
     keeps every bound, and a feasible ``x`` (``a = x / max_deviation``) is returned unchanged,
     so the map is onto ``{|w - c| <= d, sum w = sum c, w >= 0 if long_only}``.
     """
-    x = _scaled_clip(action, max_deviation, 0.0, -max_deviation, max_deviation)
-    if long_only:
-        x = np.maximum(x, -benchmark)
-    pos = np.maximum(x, 0.0)
-    neg = pos - x  # = max(-x, 0)
-    up = row_sum(pos)
-    down = row_sum(neg)
-    if isinstance(up, np.ndarray):
-        s_up = np.where(up > down, down / np.maximum(up, 1e-300), 1.0)
-        s_down = np.where(down > up, up / np.maximum(down, 1e-300), 1.0)
-        return benchmark + pos * s_up[:, None] - neg * s_down[:, None]
-    if up > down:
-        return benchmark + pos * (down / up) - neg
-    if down > up:
-        return benchmark + pos - neg * (up / down)
-    return benchmark + x
+    a, one = as_rows(action, "action")
+    out = np.empty(a.shape)
+    bench = rows_like(benchmark, a.shape[1:], "benchmark")
+    kernel.tilt_rows(a, bench, float(max_deviation), bool(long_only), out)
+    return unbatch(out, one)
 
 
 def tilt_action(weights: FloatArray, *, benchmark: FloatArray, max_deviation: float) -> FloatArray:
@@ -190,7 +167,7 @@ class ActionSpec:
     tilt_long_only: bool
 
     @classmethod
-    def from_config(cls, config: Any, n_assets: int) -> ActionSpec:
+    def from_config(cls, config: EnvConfig, n_assets: int) -> ActionSpec:
         """Resolve the action-mode fields of an :class:`EnvConfig` for ``n_assets`` assets."""
         if config.benchmark_weights is None:
             bench = np.full(n_assets, 1.0 / n_assets)
@@ -292,7 +269,7 @@ class ActionSpec:
             if gross > self.max_gross + tol:
                 out.append(f"gross leverage {gross:.6g} exceeds max_gross {self.max_gross:g}")
         else:
-            target = float(self.benchmark.sum())
+            target = self.budget
             if total > target + tol or (not allow_refusals and total < target - tol):
                 out.append(f"sum of weights {total:.6g} must equal the benchmark's {target:.6g}")
         return out
@@ -300,21 +277,35 @@ class ActionSpec:
     def is_feasible(
         self, weights: FloatArray, *, tol: float = 1e-9, allow_refusals: bool = False
     ) -> BoolArray | bool:
-        """Feasibility of one ``(n,)`` or each row of a batch ``(n_envs, n)`` of weights."""
-        w = np.asarray(weights, dtype=np.float64)
+        """Feasibility of one ``(n,)`` or each row of a batch ``(n_envs, n)`` of weights.
+
+        The env's own test (:func:`factorgym.envs.kernel.feasible_row`, which the no-trade band
+        runs on the drifted weights): bounds, budget or gross leverage to ``tol``, all finite.
+        """
+        w, one = as_rows(weights, "weights")
         lo, hi = self._bounds(allow_refusals)
-        ok = np.all((w >= lo - tol) & (w <= hi + tol), axis=-1)
-        total = w.sum(axis=-1)
-        if self.mode == "long_only":
-            ok &= total <= 1.0 + tol
-            if not self.allow_cash and not allow_refusals:
-                ok &= total >= 1.0 - tol
-        elif self.mode == "long_short":
-            ok &= np.abs(w).sum(axis=-1) <= self.max_gross + tol
-        else:
-            target = float(self.benchmark.sum())
-            ok &= total <= target + tol
-            if not allow_refusals:
-                ok &= total >= target - tol
-        ok &= np.all(np.isfinite(w), axis=-1)
-        return bool(ok) if np.ndim(ok) == 0 else ok
+        out = np.empty(len(w), dtype=np.bool_)
+        kernel.feasible_rows(
+            w,
+            lo,
+            hi,
+            self.mode_code,
+            self.allow_cash,
+            self.max_gross,
+            self.budget,
+            bool(allow_refusals),
+            float(tol),
+            out,
+        )
+        return unbatch(out, one)
+
+    # ------------------------------------------------------------------ kernel parameters
+    @property
+    def mode_code(self) -> int:
+        """The kernel's code of the action mode (``kernel.MODE_*``)."""
+        return _MODE_CODES[self.mode]
+
+    @property
+    def budget(self) -> float:
+        """Total weight of the benchmark (the tilt's budget)."""
+        return float(self.benchmark.sum())

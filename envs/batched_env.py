@@ -1,9 +1,9 @@
 """`BatchedFactorTimingEnv`: N factor-timing envs stepped as array operations.
 
 Not N sub-envs: one :class:`~factorgym.envs.transition.Dynamics` steps every portfolio at once
-with weights of shape ``(num_envs, n_assets)``, through the same pure functions as
-:class:`~factorgym.envs.FactorTimingEnv`, so the two agree step by step (to rounding, far below
-1e-12) for the same starts and actions.
+with weights of shape ``(num_envs, n_assets)``. :class:`~factorgym.envs.FactorTimingEnv` is the
+same compiled kernel at ``num_envs = 1`` and builds its ``info`` with the same function, so the
+two agree bit for bit for the same starts and actions.
 """
 
 from __future__ import annotations
@@ -14,24 +14,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from gymnasium import spaces
+from gymnasium.error import ResetNeeded
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
+from factorgym.envs import kernel
 from factorgym.envs._views import DynamicsViews
-from factorgym.envs.action_maps import InvalidActionError
+from factorgym.envs.accounting import drawdown
+from factorgym.envs.action_maps import as_actions
 from factorgym.envs.config import EnvConfig
 from factorgym.envs.episodes import check_options, parse_start_option, sample_starts, stop_rows
 from factorgym.envs.factor_timing_env import (
     OBS_BOUND,
     build_dynamics,
-    initial_weights,
     resolve_config,
     resolve_panel,
 )
+from factorgym.envs.info import STEP_KEYS, reset_info, step_info
 from factorgym.errors import ConfigError
 from factorgym.panel import FactorPanel
 
 __all__ = ["BatchedFactorTimingEnv"]
+
+#: Gymnasium's per-key masks of a step's info.
+_MASK_KEYS = tuple("_" + key for key in STEP_KEYS)
 
 
 class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
@@ -63,9 +69,11 @@ class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
     Notes
     -----
     ``info`` holds arrays of shape ``(num_envs, ...)``: every key of the single env's info
-    (``date`` as ``datetime64[D]``) plus Gymnasium's ``_key`` masks, which are False for envs
-    that were reset rather than stepped (NEXT_STEP). ``reset(options={"start": m})`` takes one
-    month or one per env.
+    (:mod:`factorgym.envs.info`; ``date`` as ``datetime64[D]``), at a step and at a reset, plus
+    Gymnasium's ``_key`` masks, which are False for envs that were reset rather than stepped
+    (NEXT_STEP). ``reset(options={"start": m})`` takes one month or one per env. ``step`` raises
+    :class:`~factorgym.errors.InvalidActionError` for actions that are not a
+    ``(num_envs, n_assets)`` array of finite numbers.
     """
 
     metadata = {
@@ -114,20 +122,14 @@ class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
             -OBS_BOUND, OBS_BOUND, shape=(market.obs_dim,), dtype=np.float32
         )
         self.observation_space = batch_space(self.single_observation_space, num_envs)
-        self._init_w = initial_weights(self._dyn)
+        self._shape = (num_envs, n)
         self._t = np.full(num_envs, -1, dtype=np.int64)
         self._t_stop = np.full(num_envs, -1, dtype=np.int64)
-        self._wealth = np.ones(num_envs)
-        self._peak = np.ones(num_envs)
-        self._drifted = np.asfortranarray(np.tile(self._init_w, (num_envs, 1)))
-        self._rstate = self._initial_state(num_envs)
+        self._drifted, self._book, self._custom = self._dyn.initial_state(num_envs)
         self._prev_done = np.zeros(num_envs, dtype=bool)
         self._has_reset = False
 
     # ------------------------------------------------------------------ helpers
-    def _initial_state(self, size: int) -> tuple[np.ndarray, ...]:
-        return tuple(np.full(size, v) for v in self._dyn.reward.initial_state())
-
     def _reset_rows(self, mask: np.ndarray, starts: np.ndarray | None = None) -> None:
         """Start new episodes in the rows of ``mask`` (starts drawn from ``self.np_random``)."""
         k = int(mask.sum())
@@ -144,12 +146,7 @@ class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
             )
         self._t[mask] = starts
         self._t_stop[mask] = stop_rows(starts, market.decision_range, self.config.episode_length)
-        self._wealth[mask] = 1.0
-        self._peak[mask] = 1.0
-        self._drifted[mask] = self._init_w
-        init = self._dyn.reward.initial_state()
-        for arr, v in zip(self._rstate, init, strict=True):
-            arr[mask] = v
+        self._dyn.reset_rows(mask, self._drifted, self._book, self._custom)
         self._prev_done[mask] = False
 
     def _parse_starts(self, value: Any, size: int) -> np.ndarray:
@@ -187,11 +184,14 @@ class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
         self._has_reset = True
         market = self._dyn.market
         obs = market.observe(self._t, self._drifted)
-        info = {
-            "date": market.dates64[self._t],
-            "wealth": self._wealth.copy(),
-            "drifted_weights": self._drifted.copy(),
-        }
+        wealth, peak = self._book[kernel.B_WEALTH], self._book[kernel.B_PEAK]
+        info = reset_info(
+            market.dates64[self._t],
+            wealth.copy(),
+            drawdown(wealth, peak),
+            self._drifted.copy(),
+            market.dates64[self._t_stop],
+        )
         return obs, info
 
     def step(
@@ -199,21 +199,13 @@ class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Step every env (see the class docstring for autoreset)."""
         if not self._has_reset:
-            from gymnasium.error import ResetNeeded
-
             raise ResetNeeded("Cannot call step() before calling reset()")
-        # column-major: see MarketData.excess_t
-        a = np.asarray(actions, dtype=np.float64, order="F")
-        if a.shape != (self.num_envs, self._n):
-            raise InvalidActionError(
-                f"`actions` must have shape ({self.num_envs}, {self._n}), got {a.shape}"
-            )
+        a = as_actions(actions, self._shape, "actions")
         market = self._dyn.market
         mode = self.autoreset_mode
-        reset_now = self._prev_done if mode is AutoresetMode.NEXT_STEP else None
-        any_reset = reset_now is not None and bool(reset_now.any())
-        if any_reset:
-            reset_now = reset_now.copy()
+        reset_now = None
+        if mode is AutoresetMode.NEXT_STEP and self._prev_done.any():
+            reset_now = self._prev_done.copy()
             self._reset_rows(reset_now)
             saved = (self._t[reset_now].copy(), self._drifted[reset_now].copy())
         elif mode is AutoresetMode.DISABLED and self._prev_done.any():
@@ -222,71 +214,33 @@ class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
                 "before stepping (autoreset_mode=DISABLED)"
             )
         t = self._t
-        tr = self._dyn.step(a, t, self._drifted, self._wealth, self._peak, self._rstate)
-        if np.isnan(tr.turnover).any():
-            bad = int(np.flatnonzero(np.isnan(tr.turnover))[0])
-            raise InvalidActionError(f"`actions` must be finite, got {actions[bad]!r} in env {bad}")
-        self._t = tr.t
-        self._wealth = tr.wealth
-        self._peak = tr.peak
-        self._drifted = tr.drifted
-        # every array of a Transition is fresh, so the state can own them without copies
-        self._rstate = tuple(np.asarray(s, dtype=np.float64) for s in tr.reward_state)
-        terminated = np.asarray(tr.terminated, dtype=bool)
-        truncated = self._t >= self._t_stop
-        rewards = np.asarray(tr.reward, dtype=np.float64)
-        info: dict[str, Any] = {
-            "date": market.dates64.take(tr.t),
-            "decision_date": market.dates64.take(t),
-            "target_weights": tr.target,
-            "refused_weights": tr.refused,
-            "executed_weights": tr.executed,
-            "drifted_weights": tr.drifted.copy(order="K"),
-            "trade_cut": tr.trade_cut,
-            "trade_cut_notional": (
-                np.abs(tr.trade_cut) * np.reshape(tr.aum, (-1, 1))
-                if (tr.fill != 1.0).any()
-                else np.zeros(tr.trade_cut.shape)
-            ),
-        }
+        weights, scalars, self._book, obs, self._custom = self._dyn.step(
+            a, t, self._drifted, self._book, self._custom, name="actions"
+        )
         n_envs = self.num_envs
-        seen: set[int] = set()
-        for key, v in (
-            ("gross_return", tr.gross_return),
-            ("net_return", tr.net_return),
-            ("rf", tr.rf),
-            ("benchmark_return", tr.benchmark_return),
-            ("cost_proportional", tr.cost_proportional),
-            ("cost_internal", tr.cost_internal),
-            ("cost_impact", tr.cost_impact),
-            ("cost_total", tr.cost_total),
-            ("turnover", tr.turnover),
-            ("fill_ratio", tr.fill),
-            ("aum", tr.aum),
-            ("wealth", tr.wealth.copy()),  # the state keeps tr.wealth
-            ("drawdown", tr.drawdown),
-        ):
-            if not isinstance(v, np.ndarray):
-                v = np.full(n_envs, v, dtype=np.float64)
-            elif id(v) in seen:  # e.g. the shared zeros of absent cost components
-                v = v.copy()
-            seen.add(id(v))
-            info[key] = v
-        if any_reset:
+        weights, scalars = weights[:, :n_envs], scalars[:, :n_envs]
+        self._t = t1 = t + 1
+        self._drifted = weights[kernel.W_STATE]
+        terminated = scalars[kernel.S_TERMINATED] != 0.0
+        truncated = t1 >= self._t_stop
+        rewards = scalars[kernel.S_REWARD]
+        info = step_info(
+            market.dates64.take(t1),
+            market.dates64.take(t),
+            scalars,
+            weights,
+        )
+        if reset_now is not None:
             # NEXT_STEP: these envs were reset, not stepped; undo their step.
             t0, w0 = saved
             self._t[reset_now] = t0
-            self._wealth[reset_now] = 1.0
-            self._peak[reset_now] = 1.0
+            self._dyn.reset_rows(reset_now, self._drifted, self._book, self._custom)
             self._drifted[reset_now] = w0
-            init = self._dyn.reward.initial_state()
-            for arr, v in zip(self._rstate, init, strict=True):
-                arr[reset_now] = v
             rewards[reset_now] = 0.0
             terminated[reset_now] = False
             truncated[reset_now] = False
+            obs[reset_now] = market.observe(t0, w0)
         done = terminated | truncated
-        obs = market.observe(self._t, self._drifted)
         if mode is AutoresetMode.SAME_STEP and done.any():
             info["final_obs"] = obs.copy()
             info["_final_obs"] = done.copy()
@@ -295,10 +249,8 @@ class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
             self._prev_done = np.zeros(n_envs, dtype=bool)
         else:
             self._prev_done = done
-        stepped = ~reset_now if any_reset else np.ones(n_envs, dtype=bool)
-        for key in list(info):
-            if not key.startswith("_") and key != "final_obs":
-                info["_" + key] = stepped
+        stepped = ~reset_now if reset_now is not None else np.ones(n_envs, dtype=bool)
+        info.update(dict.fromkeys(_MASK_KEYS, stepped))
         return obs, rewards, terminated, truncated, info
 
     def render(self) -> tuple[str, ...] | None:
@@ -314,5 +266,6 @@ class BatchedFactorTimingEnv(DynamicsViews, VectorEnv):
             w = " ".join(
                 f"{a}={x:+.3f}" for a, x in zip(self.assets, self._drifted[i], strict=True)
             )
-            lines.append(f"[{i}] {months[self._t[i]]} wealth={self._wealth[i]:.4f} | {w}")
+            wealth = self._book[kernel.B_WEALTH, i]
+            lines.append(f"[{i}] {months[self._t[i]]} wealth={wealth:.4f} | {w}")
         return tuple(lines)

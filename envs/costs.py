@@ -23,7 +23,9 @@ from typing import Any
 import numpy as np
 
 from factorgym._typing import FloatArray
-from factorgym.envs._rowops import row_dot
+from factorgym.envs import kernel
+from factorgym.envs._rows import as_rows, rows_like, unbatch
+from factorgym.envs.impact import impact_rate
 
 __all__ = [
     "BPS",
@@ -38,7 +40,7 @@ BPS = 1e-4
 
 
 def proportional_cost(abs_trade: FloatArray, cost_rate: FloatArray) -> Any:
-    """``sum_k c_k |dw_k|``.
+    """``sum_k c_k |dw_k|`` (the env's :func:`factorgym.envs.kernel.proportional_cost_row`).
 
     Parameters
     ----------
@@ -51,7 +53,10 @@ def proportional_cost(abs_trade: FloatArray, cost_rate: FloatArray) -> Any:
     -------
     float or ndarray of shape (n_envs,)
     """
-    return row_dot(abs_trade, cost_rate)
+    a, one = as_rows(abs_trade, "abs_trade")
+    out = np.empty(len(a))
+    kernel.proportional_cost_rows(a, rows_like(cost_rate, a.shape[1:], "cost_rate"), out)
+    return unbatch(out, one)
 
 
 def internal_cost(abs_weights: FloatArray, internal_rate: FloatArray) -> Any:
@@ -60,11 +65,18 @@ def internal_cost(abs_weights: FloatArray, internal_rate: FloatArray) -> Any:
     Parameters
     ----------
     abs_weights : ndarray of shape (n,) or (n_envs, n)
-        ``|w_k|`` held over the month.
+        ``|w_k|`` held over the month (signed weights give the same result).
     internal_rate : ndarray of shape (n,)
         Monthly cost per unit of ``|w|`` in return units (bp * 1e-4).
+
+    Returns
+    -------
+    float or ndarray of shape (n_envs,)
     """
-    return row_dot(abs_weights, internal_rate)
+    w, one = as_rows(abs_weights, "abs_weights")
+    out = np.empty(len(w))
+    kernel.internal_cost_rows(w, rows_like(internal_rate, w.shape[1:], "internal_rate"), out)
+    return unbatch(out, one)
 
 
 def rebalance_cost(w_target: FloatArray, w_drifted: FloatArray, cost_bps: Any) -> float:
@@ -75,7 +87,7 @@ def rebalance_cost(w_target: FloatArray, w_drifted: FloatArray, cost_bps: Any) -
     """
     trade = np.abs(np.asarray(w_target, dtype=np.float64) - np.asarray(w_drifted, np.float64))
     rate = np.broadcast_to(np.asarray(cost_bps, dtype=np.float64) * BPS, trade.shape)
-    return float(np.dot(trade, rate))
+    return float(proportional_cost(trade, rate))
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,13 +158,20 @@ class CostModel:
 
     @property
     def impact_scale(self) -> FloatArray:
-        """``legs_k Y_k sigma_k / sqrt(V_k D)``: impact charge = ``sqrt(N) scale_k |dw_k|^1.5``."""
-        return (
-            self.legs
-            * self.impact_coef
-            * self.sigma_daily
-            / np.sqrt(self.capacity_usd * self.trade_days)
+        """``legs_k`` times the impact rate of a $1 trade: ``legs_k Y_k sigma_k / sqrt(V_k D)``.
+
+        The impact charge of ``|dw_k|`` at AUM ``N`` is then ``sqrt(N) scale_k |dw_k|^1.5``
+        (:func:`~factorgym.envs.impact.impact_cost`); the law itself is
+        :func:`~factorgym.envs.impact.impact_rate`.
+        """
+        rate_of_one_dollar = impact_rate(
+            1.0,
+            impact_coef=self.impact_coef,
+            sigma_daily=self.sigma_daily,
+            capacity_usd=self.capacity_usd,
+            trade_days=self.trade_days,
         )
+        return self.legs * rate_of_one_dollar
 
     @property
     def max_trade_usd(self) -> FloatArray:

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from factorgym._typing import IntArray
 from factorgym.errors import ConfigError, DataError
 from factorgym.panel import FactorPanel
 
@@ -42,12 +43,13 @@ def sample_starts(
     return rng.integers(lo, hi + 1, size=size).astype(np.int64)
 
 
-def stop_rows(t0: Any, decision_range: tuple[int, int], episode_length: int | None) -> Any:
-    """Row at which an episode started at ``t0`` is truncated (last earned row)."""
+def stop_rows(t0: Any, decision_range: tuple[int, int], episode_length: int | None) -> IntArray:
+    """Row at which an episode started at ``t0`` (a row or an array of rows) is truncated."""
+    start = np.asarray(t0, dtype=np.int64)
     end = decision_range[1] + 1
     if episode_length is None:
-        return end if np.ndim(t0) == 0 else np.full(np.shape(t0), end, dtype=np.int64)
-    return np.minimum(t0 + episode_length, end) if np.ndim(t0) else min(t0 + episode_length, end)
+        return np.full(start.shape, end, dtype=np.int64)
+    return np.minimum(start + episode_length, end)
 
 
 def check_options(options: Mapping[str, Any] | None) -> dict[str, Any]:

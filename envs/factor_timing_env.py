@@ -12,16 +12,18 @@ import pandas as pd
 from gymnasium import spaces
 from gymnasium.error import ResetNeeded
 
-from factorgym._typing import FloatArray
+from factorgym.envs import kernel
 from factorgym.envs._views import DynamicsViews
-from factorgym.envs.action_maps import ActionSpec, InvalidActionError
+from factorgym.envs.accounting import drawdown
+from factorgym.envs.action_maps import ActionSpec, as_actions
 from factorgym.envs.config import EnvConfig
 from factorgym.envs.cost_presets import resolve_cost_model
 from factorgym.envs.episodes import check_options, parse_start_option, sample_starts, stop_rows
 from factorgym.envs.history import MarketHistory, history_view
+from factorgym.envs.info import reset_info, step_info
 from factorgym.envs.market_data import build_market_data
 from factorgym.envs.rewards import RewardStrategy, make_reward
-from factorgym.envs.transition import Dynamics, Transition
+from factorgym.envs.transition import Dynamics
 from factorgym.errors import ConfigError
 from factorgym.panel import FactorPanel
 
@@ -62,7 +64,11 @@ def resolve_config(config: EnvConfig | Mapping[str, Any] | None) -> EnvConfig:
     return EnvConfig.from_dict(config)
 
 
-def build_dynamics(panel: FactorPanel, features: Any, config: EnvConfig) -> Dynamics:
+def build_dynamics(
+    panel: FactorPanel,
+    features: Mapping[str, pd.DataFrame] | pd.DataFrame | None,
+    config: EnvConfig,
+) -> Dynamics:
     """Resolve reward, cost model, action spec and market arrays of an env."""
     reward: RewardStrategy
     if isinstance(config.reward, str):
@@ -80,13 +86,6 @@ def build_dynamics(panel: FactorPanel, features: Any, config: EnvConfig) -> Dyna
     )
     costs = resolve_cost_model(panel.assets, panel.kind, config)
     return Dynamics(market, spec, costs, reward, config)
-
-
-def initial_weights(dyn: Dynamics) -> FloatArray:
-    """Holdings before the first rebalance: all cash, or the benchmark."""
-    if dyn.config.initial_weights == "benchmark":
-        return np.array(dyn.spec.benchmark, dtype=np.float64)
-    return np.zeros(dyn.market.n_assets)
 
 
 class FactorTimingEnv(DynamicsViews, gym.Env[np.ndarray, np.ndarray]):
@@ -178,12 +177,17 @@ class FactorTimingEnv(DynamicsViews, gym.Env[np.ndarray, np.ndarray]):
     - Truncation: the window's data end or ``episode_length`` months.
     - Termination: wealth ``<= ruin_wealth`` (0.01) or drawdown ``>= max_drawdown_stop``.
 
-    ``info`` of every step: ``date`` (month earned, month-end), ``decision_date``,
-    ``gross_return``, ``net_return``, ``rf``, ``benchmark_return``, ``cost_proportional``,
-    ``cost_internal``, ``cost_impact``, ``cost_total``, ``turnover`` (executed, one-way),
-    ``fill_ratio``, ``target_weights``, ``refused_weights`` (position limit),
+    ``info`` of every step (:mod:`factorgym.envs.info`, the same keys as the batched env's):
+    ``date`` (month earned, month-end), ``decision_date``, ``gross_return``, ``net_return``,
+    ``rf``, ``benchmark_return``, ``cost_proportional``, ``cost_internal``, ``cost_impact``,
+    ``cost_total``, ``turnover`` (executed, one-way), ``fill_ratio``, ``aum``, ``wealth``,
+    ``drawdown``, ``target_weights``, ``refused_weights`` (position limit),
     ``executed_weights``, ``drifted_weights`` (after the month), ``trade_cut`` (weights not
-    traded) and ``trade_cut_notional`` (dollars), ``aum``, ``wealth``, ``drawdown``.
+    traded) and ``trade_cut_notional`` (dollars). ``info`` of a reset: ``date``, ``wealth``,
+    ``drawdown``, ``drifted_weights``, ``episode_end``.
+
+    ``step`` raises :class:`~factorgym.errors.InvalidActionError` for an action that is not an
+    array of ``n_assets`` finite numbers (strings, a dict, None, a wrong shape, NaN or inf).
 
     ## Arguments
 
@@ -204,7 +208,7 @@ class FactorTimingEnv(DynamicsViews, gym.Env[np.ndarray, np.ndarray]):
 
     ## Version History
 
-    - v0: initial version.
+    - v0: initial version. (Same dynamics since; the step is compiled with numba.)
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
@@ -232,16 +236,15 @@ class FactorTimingEnv(DynamicsViews, gym.Env[np.ndarray, np.ndarray]):
         self.observation_space = spaces.Box(
             -OBS_BOUND, OBS_BOUND, shape=(market.obs_dim,), dtype=np.float32
         )
-        self._n = n
+        self._shape = (n,)
         self._dates = market.dates
+        # row t as a (1,) array: the kernel's decision rows of a batch of one portfolio
+        self._rows = np.arange(len(market.rf), dtype=np.int64).reshape(-1, 1)
         self._t = -1
         self._t_stop = -1
         self._done = True
-        self._wealth = 1.0
-        self._peak = 1.0
-        self._drifted = initial_weights(self._dyn)
-        self._rstate: tuple[Any, ...] = self._dyn.reward.initial_state()
-        self._last: Transition | None = None
+        self._drifted, self._book, self._custom = self._dyn.initial_state(1)
+        self._last: np.ndarray | None = None
 
     # ------------------------------------------------------------------ public views
     @property
@@ -301,21 +304,19 @@ class FactorTimingEnv(DynamicsViews, gym.Env[np.ndarray, np.ndarray]):
                 self.config.random_start,
             )
         self._t = t0
-        self._t_stop = stop_rows(t0, market.decision_range, self.config.episode_length)
+        self._t_stop = int(stop_rows(t0, market.decision_range, self.config.episode_length))
         self._done = False
-        self._wealth = 1.0
-        self._peak = 1.0
-        self._drifted = initial_weights(self._dyn)
-        self._rstate = self._dyn.reward.initial_state()
+        self._drifted, self._book, self._custom = self._dyn.initial_state(1)
         self._last = None
-        info = {
-            "date": self._dates[t0],
-            "wealth": 1.0,
-            "drawdown": 0.0,
-            "drifted_weights": self._drifted.copy(),
-            "episode_end": self._dates[self._t_stop],
-        }
-        return market.observe(t0, self._drifted), info
+        wealth, peak = self._book[kernel.B_WEALTH], self._book[kernel.B_PEAK]
+        info = reset_info(
+            self._dates[t0],
+            wealth[0].item(),
+            drawdown(wealth, peak)[0].item(),
+            self._drifted[0].copy(),
+            self._dates[self._t_stop],
+        )
+        return market.observe(t0, self._drifted[0]), info
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """One month: rebalance at month-end t, earn month t + 1 (see Description)."""
@@ -323,50 +324,21 @@ class FactorTimingEnv(DynamicsViews, gym.Env[np.ndarray, np.ndarray]):
             if self._t < 0:
                 raise ResetNeeded("Cannot call env.step() before calling env.reset()")
             raise ResetNeeded("The episode has ended; call env.reset() before env.step()")
-        a = np.asarray(action, dtype=np.float64)
-        if a.shape != (self._n,):
-            raise InvalidActionError(f"`action` must have shape ({self._n},), got {a.shape}")
+        a = as_actions(action, self._shape, "action")
         t = self._t
-        tr = self._dyn.step(a, t, self._drifted, self._wealth, self._peak, self._rstate)
-        if tr.turnover != tr.turnover:
-            raise InvalidActionError(f"`action` must be finite, got {action!r}")
-        t1 = tr.t
+        weights, scalars, self._book, obs, self._custom = self._dyn.step(
+            a.reshape(1, -1), self._rows[t], self._drifted, self._book, self._custom, name="action"
+        )
+        t1 = t + 1
         self._t = t1
-        self._wealth = tr.wealth
-        self._peak = tr.peak
-        self._drifted = tr.drifted
-        self._rstate = tr.reward_state
-        self._last = tr
-        terminated = bool(tr.terminated)
+        self._drifted = weights[kernel.W_STATE, :1]
+        self._last = scalars
+        values = scalars[:, 0].tolist()
+        terminated = values[kernel.S_TERMINATED] != 0.0
         truncated = t1 >= self._t_stop
         self._done = terminated or truncated
-        info = {
-            "date": self._dates[t1],
-            "decision_date": self._dates[t],
-            "gross_return": tr.gross_return,
-            "net_return": tr.net_return,
-            "rf": tr.rf,
-            "benchmark_return": tr.benchmark_return,
-            "cost_proportional": tr.cost_proportional,
-            "cost_internal": tr.cost_internal,
-            "cost_impact": tr.cost_impact,
-            "cost_total": tr.cost_total,
-            "turnover": tr.turnover,
-            "fill_ratio": tr.fill,
-            "target_weights": tr.target,
-            "refused_weights": tr.refused,
-            "executed_weights": tr.executed,
-            "drifted_weights": tr.drifted.copy(),
-            "trade_cut": tr.trade_cut,
-            "trade_cut_notional": (
-                np.zeros(self._n) if tr.fill == 1.0 else np.abs(tr.trade_cut) * tr.aum
-            ),
-            "aum": tr.aum,
-            "wealth": tr.wealth,
-            "drawdown": tr.drawdown,
-        }
-        obs = self._dyn.market.observe(t1, tr.drifted)
-        return obs, float(tr.reward), terminated, truncated, info
+        info = step_info(self._dates[t1], self._dates[t], values, weights[:, 0])
+        return obs[0], values[kernel.S_REWARD], terminated, truncated, info
 
     def render(self) -> str | None:
         """``"ansi"``: one line with date, wealth, drawdown, costs and weights."""
@@ -375,13 +347,13 @@ class FactorTimingEnv(DynamicsViews, gym.Env[np.ndarray, np.ndarray]):
         if self._t < 0:
             return "FactorTimingEnv (not reset)"
         month = self.panel.months[self._t]
-        w = " ".join(f"{a}={x:+.3f}" for a, x in zip(self.assets, self._drifted, strict=True))
-        line = f"{month} wealth={self._wealth:.4f}"
+        w = " ".join(f"{a}={x:+.3f}" for a, x in zip(self.assets, self._drifted[0], strict=True))
+        line = f"{month} wealth={self._book[kernel.B_WEALTH, 0]:.4f}"
         if self._last is not None:
-            tr = self._last
+            s = self._last[:, 0]
             line += (
-                f" dd={float(tr.drawdown):.2%} net={float(tr.net_return):+.4%}"
-                f" cost={float(tr.cost_total) * 1e4:.1f}bp turnover={float(tr.turnover):.3f}"
+                f" dd={s[kernel.S_DRAWDOWN]:.2%} net={s[kernel.S_NET]:+.4%}"
+                f" cost={s[kernel.S_COST] * 1e4:.1f}bp turnover={s[kernel.S_TURNOVER]:.3f}"
             )
         return f"{line} | {w}"
 

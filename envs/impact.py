@@ -8,6 +8,10 @@ traded, ``V_k`` the daily dollar volume per leg and ``D`` the days the trade is 
 ones). The charge in return units is ``legs_k |dw_k| rate_k``. The participation
 ``q_k / (V_k D)`` is capped at ``p_max``; :func:`capacity_fill` gives the fraction of a trade
 that can be executed.
+
+The law is written once, in :func:`factorgym.envs.kernel.impact_rate`: :func:`impact_rate`,
+:func:`impact_cost` (through :attr:`CostModel.impact_scale`, the rate of a one-dollar trade),
+:func:`break_even_aum` and the env all evaluate it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from factorgym._typing import FloatArray
-from factorgym.envs._rowops import row_dot, row_max
+from factorgym.envs import kernel
+from factorgym.envs._rows import as_rows, floats, per_row, rows_like, unbatch
 
 __all__ = [
     "break_even_aum",
@@ -35,19 +40,32 @@ def impact_rate(
     impact_coef: Any,
     sigma_daily: Any,
     capacity_usd: Any,
-    trade_days: float,
+    trade_days: Any,
 ) -> Any:
-    """Per-dollar impact ``Y sigma sqrt(q / (V D))`` of a dollar trade ``q`` per leg."""
-    return impact_coef * sigma_daily * np.sqrt(trade_notional / (capacity_usd * trade_days))
+    """Per-dollar impact ``Y sigma sqrt(q / (V D))`` of a dollar trade ``q`` per leg (elementwise).
+
+    Parameters
+    ----------
+    trade_notional : float or ndarray
+        ``q``, dollars per leg.
+    impact_coef, sigma_daily, capacity_usd, trade_days : float or ndarray
+        ``Y``, ``sigma`` (daily, decimal), ``V`` (dollars per day per leg), ``D`` (days);
+        broadcast against ``trade_notional``.
+    """
+    return kernel.impact_rate_ufunc(
+        floats(trade_notional),
+        floats(impact_coef),
+        floats(sigma_daily),
+        floats(capacity_usd),
+        floats(trade_days),
+    )
 
 
 def impact_cost(abs_trade: FloatArray, aum: Any, impact_scale: FloatArray) -> Any:
     """Impact charge ``sum_k legs_k |dw_k| Y_k sigma_k sqrt(N |dw_k| / (V_k D))``.
 
-    Written as ``sqrt(N) sum_k scale_k |dw_k|^{3/2}`` with
-    ``scale_k = legs_k Y_k sigma_k / sqrt(V_k D)`` (:attr:`CostModel.impact_scale`).
-    ``|dw|^{3/2}`` is one ``power`` call for one portfolio (fewest calls) and
-    ``|dw| sqrt(|dw|)`` for a batch (``power`` is slow per element); the two agree to rounding.
+    With ``scale_k = legs_k Y_k sigma_k / sqrt(V_k D)`` (:attr:`CostModel.impact_scale`, the
+    rate of a one-dollar trade times the legs) this is ``sum_k |dw_k| scale_k sqrt(N |dw_k|)``.
 
     Parameters
     ----------
@@ -57,16 +75,23 @@ def impact_cost(abs_trade: FloatArray, aum: Any, impact_scale: FloatArray) -> An
         Portfolio AUM ``N`` in dollars at the trade.
     impact_scale : ndarray of shape (n,)
         Per-asset scale.
+
+    Returns
+    -------
+    float or ndarray of shape (n_envs,)
     """
-    if abs_trade.ndim == 1:
-        return math.sqrt(aum) * row_dot(abs_trade**1.5, impact_scale)
-    root_aum = np.sqrt(aum) if isinstance(aum, np.ndarray) else math.sqrt(aum)
-    return root_aum * row_dot(abs_trade * np.sqrt(abs_trade), impact_scale)
+    a, one = as_rows(abs_trade, "abs_trade")
+    out = np.empty(len(a))
+    scale = rows_like(impact_scale, a.shape[1:], "impact_scale")
+    kernel.impact_cost_rows(a, per_row(aum, len(a), "aum"), scale, out)
+    return unbatch(out, one)
 
 
-def participation(abs_trade: Any, aum: Any, capacity_usd: Any, trade_days: float) -> Any:
+def participation(abs_trade: Any, aum: Any, capacity_usd: Any, trade_days: Any) -> Any:
     """Participation ``N |dw_k| / (V_k D)`` of each trade in the available volume (elementwise)."""
-    return aum * abs_trade / (capacity_usd * trade_days)
+    return kernel.participation_ufunc(
+        floats(abs_trade), floats(aum), floats(capacity_usd), floats(trade_days)
+    )
 
 
 def capacity_fill(abs_trade: FloatArray, aum: Any, inv_max_trade_usd: FloatArray) -> Any:
@@ -89,12 +114,11 @@ def capacity_fill(abs_trade: FloatArray, aum: Any, inv_max_trade_usd: FloatArray
     -------
     float or ndarray of shape (n_envs,)
     """
-    load = row_max(abs_trade * inv_max_trade_usd)
-    if isinstance(load, np.ndarray):
-        load = load * aum
-        return np.where(load > 1.0, 1.0 / np.maximum(load, 1.0), 1.0)
-    load = load * aum
-    return 1.0 / load if load > 1.0 else 1.0
+    a, one = as_rows(abs_trade, "abs_trade")
+    out = np.empty(len(a))
+    inv = rows_like(inv_max_trade_usd, a.shape[1:], "inv_max_trade_usd")
+    kernel.capacity_fill_rows(a, per_row(aum, len(a), "aum"), inv, out)
+    return unbatch(out, one)
 
 
 def break_even_aum(
@@ -111,9 +135,10 @@ def break_even_aum(
     """AUM at which a factor's own trading costs eat its gross premium (``COSTS.md`` check 7).
 
     A factor with one-sided monthly turnover ``tau`` per leg pays ``h + legs tau Y sigma
-    sqrt(N tau / (V D))`` a month; setting this equal to ``premium`` gives
-    ``N = (V D / tau) ((premium - h) / (legs tau Y sigma))**2`` (0 if ``h >= premium``,
-    ``inf`` without impact). Compare Ratcliffe, Miranda & Ang (2017) and Korajczyk & Sadka (2004).
+    sqrt(N tau / (V D))`` a month, i.e. ``h + sqrt(N) legs tau rate(tau)`` with ``rate`` the
+    :func:`impact_rate` of a ``tau``-dollar trade; setting this equal to ``premium`` gives
+    ``N = ((premium - h) / (legs tau rate(tau)))**2`` (0 if ``h >= premium``, ``inf`` without
+    impact). Compare Ratcliffe, Miranda & Ang (2017) and Korajczyk & Sadka (2004).
 
     Parameters
     ----------
@@ -127,13 +152,16 @@ def break_even_aum(
     budget = premium - internal_bps * 1e-4
     if budget <= 0:
         return 0.0
-    per_sqrt_n = (
-        legs
-        * turnover
-        * impact_coef
-        * sigma_daily
-        * math.sqrt(turnover / (capacity_usd * trade_days))
+    rate = float(
+        impact_rate(
+            turnover,
+            impact_coef=impact_coef,
+            sigma_daily=sigma_daily,
+            capacity_usd=capacity_usd,
+            trade_days=trade_days,
+        )
     )
+    per_sqrt_n = legs * turnover * rate
     if per_sqrt_n == 0:
         return math.inf
     return (budget / per_sqrt_n) ** 2

@@ -18,6 +18,7 @@ import pandas as pd
 from factorgym._arrays import frozen_copy
 from factorgym._typing import FloatArray
 from factorgym.alignment import align_feature_frame
+from factorgym.envs import kernel
 from factorgym.envs.config import MIN_NORMALIZE_MONTHS, EnvConfig
 from factorgym.envs.observation import (
     ObservationNormalizer,
@@ -127,15 +128,14 @@ class MarketData:
         drifted : ndarray of shape (n,) or (n_envs, n)
             Drifted weights.
         """
-        if drifted.ndim == 1:
-            row = self.obs_rows[t].copy()
-            if self.include_weights:
-                row[self.weights_col :] = drifted
-            return row
-        rows = self.obs_rows.take(t, axis=0)
-        if self.include_weights:
-            rows[:, self.weights_col :] = drifted
-        return rows
+        rows = np.asarray(t, dtype=np.int64)
+        out = np.empty((*rows.shape, self.obs_dim), dtype=np.float32)
+        weights = np.ascontiguousarray(drifted, dtype=np.float64).reshape(rows.size, -1)
+        col = self.weights_col if self.include_weights else -1
+        kernel.observe_rows(
+            self.obs_rows, rows.reshape(-1), weights, col, out.reshape(rows.size, -1)
+        )
+        return out
 
 
 def _month_index(panel: FactorPanel, value: object, name: str) -> int:

@@ -15,6 +15,11 @@ arrays of shape ``(n_envs,)`` for the batched env, so both envs share the same c
   ``strategy.initial_state()`` at the start of every episode.
 
 Penalties for drawdown and turnover are applied on top by :func:`penalized`.
+
+The built-in strategies run inside the env's compiled kernel (their formulas are the ufuncs of
+:mod:`~factorgym.envs.kernel` that the methods below call too, so both agree bit for bit); a
+user's own subclass is called by the env with arrays of shape ``(n_envs,)`` (``n_envs = 1`` for
+:class:`~factorgym.envs.FactorTimingEnv`) and must work elementwise on them.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import numpy as np
+from factorgym.envs import kernel
+from factorgym.envs._rows import floats
+from factorgym.errors import ConfigError
 
 __all__ = [
     "REWARD_NAMES",
@@ -31,6 +38,8 @@ __all__ = [
     "LogReturn",
     "MeanVariance",
     "RewardStrategy",
+    "kernel_reward",
+    "log_growth",
     "make_reward",
     "penalized",
 ]
@@ -85,7 +94,9 @@ class ExcessLogReturn(RewardStrategy):
     needs_benchmark: ClassVar[bool] = True
 
     def __call__(self, log_growth, excess_return, benchmark_log_growth, risk, state):  # noqa: D102
-        return log_growth - benchmark_log_growth, state
+        return kernel.excess_log_return_ufunc(
+            floats(log_growth), floats(benchmark_log_growth)
+        ), state
 
 
 @dataclass(frozen=True)
@@ -120,15 +131,15 @@ class DifferentialSharpe(RewardStrategy):
         return (0.0, self.prior_vol**2)
 
     def __call__(self, log_growth, excess_return, benchmark_log_growth, risk, state):  # noqa: D102
-        a_prev, b_prev = state
-        r = excess_return
-        d_a = r - a_prev
-        d_b = r * r - b_prev
-        var = b_prev - a_prev * a_prev
-        # var >= eta-weighted sample variance > 0 whenever prior_vol > 0; guard anyway.
-        denom = np.maximum(var, 1e-300) ** 1.5
-        dsr = (b_prev * d_a - 0.5 * a_prev * d_b) / denom
-        return dsr, (a_prev + self.eta * d_a, b_prev + self.eta * d_b)
+        a_prev, b_prev = floats(state[0]), floats(state[1])
+        r = floats(excess_return)
+        # var >= eta-weighted sample variance > 0 whenever prior_vol > 0; floored anyway.
+        dsr = kernel.differential_sharpe_ufunc(r, a_prev, b_prev)
+        eta = floats(self.eta)
+        return dsr, (
+            kernel.moment_update_ufunc(a_prev, r, eta),
+            kernel.moment_update_ufunc(b_prev, r * r, eta),
+        )
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,9 @@ class MeanVariance(RewardStrategy):
     needs_risk: ClassVar[bool] = True
 
     def __call__(self, log_growth, excess_return, benchmark_log_growth, risk, state):  # noqa: D102
-        return excess_return - 0.5 * self.risk_aversion * risk, state
+        return kernel.mean_variance_ufunc(
+            floats(excess_return), floats(risk), floats(self.risk_aversion)
+        ), state
 
 
 def make_reward(
@@ -160,21 +173,47 @@ def make_reward(
         return DifferentialSharpe(eta=dsr_eta, prior_vol=dsr_prior_vol)
     if name == "mean_variance":
         return MeanVariance(risk_aversion=risk_aversion)
-    from factorgym.errors import ConfigError
-
     raise ConfigError(f"`reward` must be one of {REWARD_NAMES}, got {name!r}")
 
 
 def penalized(
     reward: Any, drawdown: Any, turnover: Any, drawdown_penalty: float, turnover_penalty: float
 ) -> Any:
-    """``reward - drawdown_penalty * drawdown - turnover_penalty * turnover``.
+    """``reward - drawdown_penalty * drawdown - turnover_penalty * turnover`` (elementwise).
 
     ``drawdown`` is the drawdown after the month (``1 - wealth / peak``), ``turnover`` the
-    executed one-way turnover ``sum_k |dw_k|``; both penalties are zero by default.
+    executed one-way turnover ``sum_k |dw_k|``; both penalties are zero by default (a zero
+    penalty is not applied at all).
     """
-    if drawdown_penalty:
-        reward = reward - drawdown_penalty * drawdown
-    if turnover_penalty:
-        reward = reward - turnover_penalty * turnover
-    return reward
+    return kernel.penalized_ufunc(
+        floats(reward),
+        floats(drawdown),
+        floats(turnover),
+        floats(drawdown_penalty),
+        floats(turnover_penalty),
+    )
+
+
+def log_growth(net_return: Any) -> Any:
+    """``log(1 + r_net)``, the ``log_growth`` every strategy receives (elementwise).
+
+    ``1 + r_net`` is floored at ``1e-12``: a ruined month gives a large negative, finite value.
+    """
+    return kernel.log_growth_ufunc(floats(net_return))
+
+
+def kernel_reward(strategy: RewardStrategy) -> tuple[int, float] | None:
+    """The kernel's code and parameter of a built-in strategy, or None for any other object.
+
+    Only the built-in classes themselves run inside the kernel; a subclass (which may override
+    ``__call__``) is called from Python like any user strategy.
+    """
+    if type(strategy) is LogReturn:
+        return kernel.REWARD_LOG, 0.0
+    if type(strategy) is ExcessLogReturn:
+        return kernel.REWARD_EXCESS, 0.0
+    if type(strategy) is DifferentialSharpe:
+        return kernel.REWARD_DSR, float(strategy.eta)
+    if type(strategy) is MeanVariance:
+        return kernel.REWARD_MEAN_VARIANCE, float(strategy.risk_aversion)
+    return None

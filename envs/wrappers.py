@@ -13,7 +13,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from factorgym.envs.action_maps import ActionSpec, InvalidActionError
+from factorgym.envs.action_maps import ActionSpec
+from factorgym.errors import InvalidActionError
 
 __all__ = ["TargetWeights"]
 

@@ -10,6 +10,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "FactorGymError",
+    "InvalidActionError",
     "LookAheadError",
     "NotFittedError",
     "OutputError",
@@ -34,6 +35,10 @@ class UnknownAssetError(DataError, KeyError):
 
 class ConfigError(FactorGymError, ValueError):
     """A configuration value is out of its allowed range or of the wrong type."""
+
+
+class InvalidActionError(FactorGymError, ValueError):
+    """A malformed (not numbers, wrong shape, NaN or inf) or infeasible action or target weights."""
 
 
 class LookAheadError(FactorGymError, ValueError):

@@ -14,13 +14,11 @@ from factorgym.envs import (
     PRESET_TABLES,
     EnvConfig,
     FactorTimingEnv,
-    asset_class,
     break_even_aum,
     impact_cost,
     impact_rate,
-    preset_row,
-    resolve_cost_model,
 )
+from factorgym.envs.cost_presets import asset_class, preset_row, resolve_cost_model
 from factorgym.errors import ConfigError
 
 NONZERO = ("low", "central", "high")

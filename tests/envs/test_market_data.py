@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from factorgym.envs import EnvConfig, build_market_data
+from factorgym.envs import EnvConfig
+from factorgym.envs.market_data import build_market_data
 
 
 def test_arrays_are_consistent_and_read_only(total_panel):

@@ -8,8 +8,9 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from factorgym import FactorPanel
-from factorgym.envs import EnvConfig, FactorTimingEnv, build_market_data, fit_normalizer
-from factorgym.envs.observation import normalize_features
+from factorgym.envs import EnvConfig, FactorTimingEnv
+from factorgym.envs.market_data import build_market_data
+from factorgym.envs.observation import fit_normalizer, normalize_features
 from factorgym.errors import ConfigError, DataError
 
 
