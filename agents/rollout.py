@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from factorgym.agents.base import OBSERVATION_OVERRIDES, Allocator, Scalar, check_spec
-from factorgym.envs.action_maps import InvalidActionError
+from factorgym.errors import InvalidActionError
 from factorgym.envs.env_spec import EnvSpec
 from factorgym.envs.wrappers import TargetWeights
 from factorgym.errors import ConfigError
