@@ -191,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"factorgym {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     add_data_commands(sub)
+    from factorgym.experiments.cli import add_subcommands  # `run`, `configs`
+
+    add_subcommands(sub)
     return parser
 
 

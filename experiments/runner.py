@@ -1,0 +1,532 @@
+"""The experiment runner: every agent x seed on every fold, out of sample, resumable.
+
+For every fold the runner builds the train / validation / test env specs
+(:mod:`~factorgym.experiments.fold_envs`) from point-in-time features
+(:mod:`~factorgym.experiments.feature_pipeline`), fits each agent with each seed on the training
+window (the validation window goes to ``fit`` for early stopping and is scored for the trial
+ledger), then runs it through the fold's test env; the 1/N benchmark runs through the same test
+env and pays the same costs. The out-of-sample months of each agent x seed are stitched across
+folds into one series (one per backtest path with CPCV).
+
+Each (fold, agent, seed) unit is committed to the run directory as soon as it finishes
+(:mod:`~factorgym.experiments.results_store`); :func:`resume_experiment` runs only the units
+without a valid commit, and the final tables are assembled from the unit files in a fixed order,
+so a run killed at any point and resumed gives the same tables as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import logging
+import platform
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from factorgym._version import __version__
+from factorgym.errors import ConfigError, DataError
+from factorgym.experiments.agent_registry import build_allocator
+from factorgym.experiments.backends import execute
+from factorgym.experiments.config import ExperimentConfig, parse_config, prefixed
+from factorgym.experiments.feature_pipeline import compute_features
+from factorgym.experiments.fold_envs import FoldEnvs, earnable_months, fold_envs
+from factorgym.experiments.results_store import (
+    MANIFEST,
+    RunResults,
+    atomic_write_bytes,
+    load_run,
+    read_json,
+    read_manifest,
+    read_table,
+    sha256_bytes,
+    unit_paths,
+    write_json,
+    write_manifest,
+    write_table,
+)
+from factorgym.experiments.units import BENCHMARK, UnitResult, UnitTask
+from factorgym.feature_cache import FeatureCache
+from factorgym.panel import FactorPanel
+
+__all__ = [
+    "ExperimentPlan",
+    "ProgressEvent",
+    "plan_experiment",
+    "resume_experiment",
+    "run_experiment",
+]
+
+logger = logging.getLogger(__name__)
+
+_VERSIONED = (
+    "factorgym",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "gymnasium",
+    "stable-baselines3",
+    "sb3-contrib",
+    "torch",
+    "hmmlearn",
+    "skfolio",
+    "pyarrow",
+    "joblib",
+    "threadpoolctl",
+    "ray",
+)
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """A progress report of the runner.
+
+    Attributes
+    ----------
+    kind : {"planned", "unit", "assembled"}
+        ``planned``: units are known (``total``, ``done`` already finished by an earlier run);
+        ``unit``: one more unit finished (``key``, ``seconds``); ``assembled``: tables written.
+    total, done : int
+        Units in the run, units finished so far.
+    key : (int, str, int), optional
+        ``(fold, agent, seed)`` of the unit just finished.
+    seconds : float
+        Its wall time.
+    n_folds : int
+    """
+
+    kind: str
+    total: int
+    done: int
+    key: tuple[int, str, int] | None = None
+    seconds: float = 0.0
+    n_folds: int = 0
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass(frozen=True, eq=False)
+class ExperimentPlan:
+    """Everything a run needs, validated, before anything is written.
+
+    Attributes
+    ----------
+    config : ExperimentConfig
+    panel : FactorPanel
+    features : dict of str to DataFrame
+    earnable : PeriodIndex
+        Months an env can earn (the samples the splitter splits).
+    folds : tuple of FoldEnvs
+    tasks : tuple of UnitTask
+        In the fixed order of the tables: fold, then the benchmark and the agents in config
+        order, then seeds.
+    """
+
+    config: ExperimentConfig
+    panel: FactorPanel
+    features: dict[str, pd.DataFrame]
+    earnable: pd.PeriodIndex
+    folds: tuple[FoldEnvs, ...]
+    tasks: tuple[UnitTask, ...]
+
+
+def _feature_cache(config: ExperimentConfig) -> FeatureCache:
+    folder = config.output.feature_cache
+    if folder is None:
+        folder = str(Path(config.output.directory) / "feature-cache")
+    return FeatureCache(Path(folder).expanduser())
+
+
+def _precheck_sizes(config: ExperimentConfig, n_months: int) -> None:
+    """Refuse split sizes the panel cannot hold, before any feature is computed."""
+    p = config.splits.params
+    if config.splits.method == "walk_forward":
+        need = int(p["train_size"]) + int(p.get("purge", 1)) + 1
+        if need > n_months - 1:
+            raise ConfigError(
+                f"`splits.train_size` must leave test months: train_size + purge + 1 = {need} "
+                f"months, but the data hold {n_months} months ({config.data.start or 'start'}.."
+                f"{config.data.end or 'end'}), got train_size={p['train_size']}"
+            )
+    else:
+        g = int(p["n_groups"])
+        per = int(p.get("purge", 1)) + int(p.get("embargo", 0)) + int(p.get("validation_size", 0))
+        if g * (per + 1) > n_months - 1:
+            raise ConfigError(
+                f"`splits.n_groups` must leave groups longer than purge + embargo + "
+                f"validation_size ({per}) in {n_months} months, got n_groups={g}"
+            )
+
+
+def _check_env_fit(allocator: Any, spec: Any, name: str) -> None:
+    check = getattr(allocator, "check_env", None)
+    if check is None:
+        return
+    try:
+        check(spec())
+    except ConfigError as exc:
+        raise ConfigError(f"`agents.{name}`: {exc}") from exc
+
+
+def plan_experiment(config: ExperimentConfig) -> ExperimentPlan:
+    """Load the data, validate the agents, compute the features and build every fold's envs.
+
+    Nothing is written except feature frames to the feature cache.
+
+    Raises
+    ------
+    ConfigError
+        For anything in the config the data, the splitter, the env or an allocator refuses
+        (naming the key path).
+    """
+    panel = config.data.load()
+    allocators = {a.name: build_allocator(a) for a in config.agents}
+    _precheck_sizes(config, panel.n_months)
+    features = compute_features(panel, config.features, _feature_cache(config))
+    try:
+        earnable = earnable_months(panel, features, config.env)
+    except ConfigError as exc:
+        raise prefixed(exc, "env") from exc
+    splitter = config.splits.splitter()
+    try:
+        folds = list(splitter.folds(np.arange(len(earnable))))
+    except DataError as exc:
+        raise ConfigError(
+            f"`splits`: {exc} (the data give {len(earnable)} earnable months, "
+            f"{earnable[0]}..{earnable[-1]}, after the features' warm-up)"
+        ) from exc
+    try:
+        envs = tuple(fold_envs(panel, features, config.env, f, earnable) for f in folds)
+    except ConfigError as exc:
+        raise prefixed(exc, "env") from exc
+    for name, allocator in allocators.items():
+        _check_env_fit(allocator, envs[0].train, name)
+    save = config.output.save_models
+    tasks: list[UnitTask] = []
+    for fe in envs:
+        tasks.append(UnitTask(fe.fold.index, None, 0, fe, save_model=False))
+        for agent in config.agents:
+            for seed in config.seeds_of(agent):
+                tasks.append(UnitTask(fe.fold.index, agent, seed, fe, save_model=save))
+    return ExperimentPlan(config, panel, features, earnable, envs, tuple(tasks))
+
+
+# ---------------------------------------------------------------------- run directory
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    out["factorgym"] = __version__
+    return out
+
+
+def _data_record(panel: FactorPanel) -> dict[str, Any]:
+    prov = panel.provenance
+    return {
+        "content_hash": panel.content_hash,
+        "start": str(panel.start),
+        "end": str(panel.end),
+        "n_months": panel.n_months,
+        "assets": list(panel.assets),
+        "kind": panel.kind,
+        "provenance": {
+            "source": prov.source,
+            "vintage": prov.vintage,
+            "units_converted": prov.units_converted,
+            "rf_source": prov.rf_source,
+            "notes": prov.notes,
+        },
+    }
+
+
+def config_document(config: ExperimentConfig) -> dict[str, Any]:
+    """A document :func:`parse_config` turns back into the same experiment (same hash)."""
+    exp = config.experiment_dict()
+    exp["env"] = {k: v for k, v in exp["env"].items() if k not in ("window", "normalize_window")}
+    return {
+        "name": config.name,
+        "description": config.description,
+        **exp,
+        "output": {k: v for k, v in config.output.to_dict().items() if v is not None},
+        "runner": {k: v for k, v in config.runner.to_dict().items() if v is not None},
+    }
+
+
+def _default_run_dir(config: ExperimentConfig) -> Path:
+    base = Path(config.output.directory).expanduser()
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    candidate = base / f"{config.name}-{stamp}"
+    i = 2
+    while candidate.exists():
+        candidate = base / f"{config.name}-{stamp}-{i}"
+        i += 1
+    return candidate
+
+
+def _prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
+    if run_dir.exists():
+        if not overwrite:
+            raise ConfigError(
+                f"`--out` {str(run_dir)!r} already exists; pass --overwrite to replace it, or "
+                f"--resume {run_dir} to finish the run in it"
+            )
+        if not run_dir.is_dir():
+            raise ConfigError(f"`--out` {str(run_dir)!r} is a file, not a run directory")
+        if any(run_dir.iterdir()) and not (run_dir / MANIFEST).is_file():
+            raise ConfigError(
+                f"`--out` {str(run_dir)!r} is not empty and holds no {MANIFEST}: it is not a "
+                "factorgym run directory, refusing to delete it"
+            )
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+
+
+def _clean_temporaries(run_dir: Path) -> None:
+    for tmp in run_dir.rglob(".*.tmp"):
+        tmp.unlink()
+
+
+# ---------------------------------------------------------------------- units
+def _store_unit(run_dir: Path, result: UnitResult) -> None:
+    fold, agent, seed = result.key
+    records_path, commit_path, models_dir = unit_paths(run_dir, fold, agent, seed)
+    models = {}
+    for rel, data in sorted(result.model_files.items()):
+        atomic_write_bytes(models_dir / rel, data)
+        models[rel] = sha256_bytes(data)
+    sha = write_table(result.records, records_path)
+    write_json(
+        commit_path,
+        {
+            "fold": fold,
+            "agent": agent,
+            "seed": seed,
+            "records": {"path": str(records_path.relative_to(run_dir)), "sha256": sha},
+            "ledger": result.ledger,
+            "models": models,
+            "seconds": round(result.seconds, 3),
+            "finished_at": _now(),
+        },
+    )
+
+
+def _unit_done(run_dir: Path, key: tuple[int, str, int]) -> bool:
+    _, commit_path, _ = unit_paths(run_dir, *key)
+    return commit_path.is_file()
+
+
+def _read_unit(run_dir: Path, key: tuple[int, str, int]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    _, commit_path, _ = unit_paths(run_dir, *key)
+    commit = read_json(commit_path)
+    try:
+        entry = commit["records"]
+        ledger = commit["ledger"]
+    except (KeyError, TypeError) as exc:
+        raise DataError(f"unit record {str(commit_path)!r} is damaged ({exc!r})") from exc
+    return read_table(run_dir / entry["path"], entry["sha256"]), ledger
+
+
+# ---------------------------------------------------------------------- assembly
+def _assemble(run_dir: Path, plan: ExperimentPlan) -> dict[str, dict[str, Any]]:
+    order = {BENCHMARK: 0} | {a.name: i + 1 for i, a in enumerate(plan.config.agents)}
+    parts = []
+    ledger_rows = []
+    for task in plan.tasks:
+        frame, ledger = _read_unit(run_dir, task.key)
+        parts.append(frame)
+        ledger_rows.append(ledger)
+    returns = pd.concat(parts, ignore_index=True)
+    returns.insert(
+        3, "month", pd.PeriodIndex(pd.to_datetime(returns["date"]), freq="M").astype(str)
+    )
+    bench = returns.loc[returns["agent"] == BENCHMARK, ["fold", "path", "month", "net_return"]]
+    bench = bench.rename(columns={"net_return": "benchmark_net_return"})
+    returns = returns.merge(bench, on=["fold", "path", "month"], how="left", validate="m:1")
+    returns["_order"] = returns["agent"].map(order)
+    returns = returns.sort_values(
+        ["_order", "seed", "path", "month", "fold"], kind="mergesort"
+    ).drop(columns="_order")
+    returns = returns.reset_index(drop=True)
+    ledger = pd.DataFrame(ledger_rows)
+    ledger.insert(0, "experiment_hash", plan.config.experiment_hash)
+    folds = pd.DataFrame([row for fe in plan.folds for row in fe.windows()])
+    tables = {}
+    for name, frame in (("returns", returns), ("ledger", ledger), ("folds", folds)):
+        rel = f"tables/{name}.parquet"
+        sha = write_table(frame, run_dir / rel)
+        tables[name] = {"path": rel, "sha256": sha, "rows": len(frame)}
+    return tables
+
+
+# ---------------------------------------------------------------------- entry points
+def _execute(
+    run_dir: Path,
+    plan: ExperimentPlan,
+    manifest: dict[str, Any],
+    progress: ProgressCallback | None,
+) -> RunResults:
+    pending = [t for t in plan.tasks if not _unit_done(run_dir, t.key)]
+    for task in plan.tasks:  # refuse a damaged commit before doing any work
+        if _unit_done(run_dir, task.key):
+            _read_unit(run_dir, task.key)
+    total = len(plan.tasks)
+    done = total - len(pending)
+    n_folds = len(plan.folds)
+    if progress is not None:
+        progress(ProgressEvent("planned", total, done, n_folds=n_folds))
+
+    def on_result(result: UnitResult) -> None:
+        nonlocal done
+        _store_unit(run_dir, result)
+        done += 1
+        if progress is not None:
+            progress(ProgressEvent("unit", total, done, result.key, result.seconds, n_folds))
+
+    runner = plan.config.runner
+    execute(
+        pending, on_result, backend=runner.backend, jobs=runner.jobs, ray_address=runner.ray_address
+    )
+    manifest["tables"] = _assemble(run_dir, plan)
+    manifest["status"] = "complete"
+    manifest["finished_at"] = _now()
+    write_manifest(run_dir, manifest)
+    if progress is not None:
+        progress(ProgressEvent("assembled", total, done, n_folds=n_folds))
+    return load_run(run_dir)
+
+
+def run_experiment(
+    config: ExperimentConfig,
+    *,
+    run_dir: str | Path | None = None,
+    overwrite: bool = False,
+    progress: ProgressCallback | None = None,
+    plan: ExperimentPlan | None = None,
+) -> RunResults:
+    """Run an experiment into a new run directory.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+    run_dir : path, optional
+        The run directory (default: ``output.directory/NAME-YYYYMMDD-HHMMSS``). It must not
+        exist unless ``overwrite``.
+    overwrite : bool
+        Replace an existing run directory (only one that holds a run manifest, or is empty).
+    progress : callable, optional
+        Receives a :class:`ProgressEvent` at each step.
+    plan : ExperimentPlan, optional
+        A plan made by :func:`plan_experiment` for this config (else made here).
+
+    Returns
+    -------
+    RunResults
+        The verified tables.
+
+    Raises
+    ------
+    ConfigError
+        For an invalid config (nothing is written) or an existing run directory.
+    """
+    if plan is None:
+        plan = plan_experiment(config)
+    elif plan.config is not config:
+        raise ConfigError("`plan` must be the plan of `config`")
+    target = _default_run_dir(config) if run_dir is None else Path(run_dir).expanduser()
+    _prepare_run_dir(target, overwrite)
+    if config.source is not None and Path(config.source).is_file():
+        atomic_write_bytes(target / "config.toml", Path(config.source).read_bytes())
+    manifest: dict[str, Any] = {
+        "run_id": target.name,
+        "status": "running",
+        "experiment_hash": config.experiment_hash,
+        "config": config.to_dict(),
+        "config_document": config_document(config),
+        "data": _data_record(plan.panel),
+        "seeds": {a.name: list(config.seeds_of(a)) for a in config.agents},
+        "units": len(plan.tasks),
+        "folds": len(plan.folds),
+        "earnable": [str(plan.earnable[0]), str(plan.earnable[-1])],
+        "versions": _versions(),
+        "started_at": _now(),
+        "resumed_at": [],
+    }
+    write_manifest(target, manifest)
+    return _execute(target, plan, manifest, progress)
+
+
+def resume_experiment(
+    run_dir: str | Path,
+    *,
+    config: ExperimentConfig | None = None,
+    runner: dict[str, Any] | None = None,
+    progress: ProgressCallback | None = None,
+) -> RunResults:
+    """Finish a run: run the units without a valid commit, then assemble the tables.
+
+    Parameters
+    ----------
+    run_dir : path
+        A run directory written by :func:`run_experiment`.
+    config : ExperimentConfig, optional
+        Must describe the same experiment as the run's manifest (default: the manifest's).
+    runner : dict, optional
+        ``[runner]`` settings for this session (``jobs``, ``backend``, ``ray_address``).
+    progress : callable, optional
+
+    Raises
+    ------
+    DataError
+        If the manifest or a committed unit is damaged, or the data changed since the run began.
+    ConfigError
+        If ``config`` describes another experiment.
+    """
+    root = Path(run_dir).expanduser()
+    if not (root / MANIFEST).is_file():
+        raise ConfigError(f"`--resume` {str(root)!r} holds no {MANIFEST}: not a factorgym run")
+    manifest = read_manifest(root)
+    doc = dict(manifest["config_document"])
+    if runner:
+        doc["runner"] = {k: v for k, v in runner.items() if v is not None}
+    stored = parse_config(doc, name=str(doc.get("name", "experiment")))
+    if config is not None and config.experiment_hash != manifest["experiment_hash"]:
+        raise ConfigError(
+            f"`CONFIG` describes another experiment than the run in {str(root)!r} (hash "
+            f"{config.experiment_hash[:12]} != {manifest['experiment_hash'][:12]}); resume "
+            "without CONFIG, or start a new run"
+        )
+    if stored.experiment_hash != manifest["experiment_hash"]:
+        raise DataError(f"{str(root / MANIFEST)!r}: its config does not match its hash")
+    plan = plan_experiment(stored)
+    if plan.panel.content_hash != manifest["data"]["content_hash"]:
+        raise DataError(
+            f"the data changed since the run in {str(root)!r} began (content hash "
+            f"{plan.panel.content_hash[:12]} != {manifest['data']['content_hash'][:12]}); "
+            "refusing to mix them"
+        )
+    if manifest.get("status") == "complete":
+        return load_run(root)
+    _clean_temporaries(root)
+    manifest["resumed_at"] = list(manifest.get("resumed_at", [])) + [_now()]
+    write_manifest(root, manifest)
+    return _execute(root, plan, manifest, progress)
+
+
+def units_of(results: RunResults) -> Sequence[tuple[int, str, int]]:
+    """``(fold, agent, seed)`` of every unit in a finished run's ledger."""
+    led = results.ledger
+    return list(zip(led["fold"], led["agent"], led["seed"], strict=True))

@@ -1,0 +1,80 @@
+"""Helpers of the experiments tests (on sys.path through the shim folder)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SHIM = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[3]
+STANDIN = "factorgym_standins"
+
+
+def tiny_config_text(out: Path, *, extra: str = "", agents: str | None = None) -> str:
+    """A small walk-forward config on synthetic data with the stand-in allocators."""
+    agents = (
+        agents
+        or f"""
+[agents.fixed]
+kind = "{STANDIN}:FixedWeights"
+seeds = [0]
+
+[agents.random]
+kind = "{STANDIN}:RandomWeights"
+concentration = 2.0
+
+[agents.trend]
+kind = "{STANDIN}:TrendFollower"
+learning_rate = 0.5
+"""
+    )
+    return f"""
+name = "tiny"
+description = "tiny test experiment"
+seeds = [0, 1]
+
+[data]
+source = "synthetic"
+n_months = 240
+n_assets = 3
+seed = 7
+
+[env]
+costs = "central"
+lookback = 6
+vol_lookback = 6
+
+[splits]
+method = "walk_forward"
+train_size = 60
+validation_size = 12
+test_size = 48
+purge = 1
+
+[output]
+directory = "{out}"
+{extra}
+{agents}
+"""
+
+
+def subprocess_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(SHIM), str(ROOT)] + [env.get("PYTHONPATH", "")])
+    env["COLUMNS"] = "160"
+    return env
+
+
+def run_cli(
+    *args: str, timeout: float = 300, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "factorgym.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=subprocess_env(),
+        cwd=cwd,
+    )

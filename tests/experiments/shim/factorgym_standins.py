@@ -1,0 +1,202 @@
+"""Stand-in allocators and a stand-in `run_allocator` for the experiments tests.
+
+The real allocators and `factorgym.agents.rollout.run_allocator` are built concurrently in
+agents/; until they land, the experiments runner is tested with these (same signatures). The
+stand-in rollout is installed as `factorgym.agents.rollout` only when the real module does not
+exist (`install_rollout_finder` appends a finder at the END of `sys.meta_path`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from factorgym.envs.env_spec import EnvSpec
+from factorgym.envs.wrappers import TargetWeights
+from factorgym.validation import check_real, check_real_sequence
+
+ROLLOUT = "factorgym.agents.rollout"
+
+
+# ---------------------------------------------------------------------- stand-in rollout
+@dataclass(frozen=True, eq=False)
+class Rollout:
+    name: str
+    params: dict[str, Any]
+    contender: bool
+    frame: pd.DataFrame
+    assets: tuple[str, ...]
+    config: dict[str, Any] = field(repr=False, default_factory=dict)
+    terminated: bool = False
+
+
+def run_allocator(allocator: Any, env_spec: EnvSpec, *, seed: int | None = None) -> Rollout:
+    spec = env_spec.replace(random_start=False, episode_length=None)
+    base = spec()
+    env = TargetWeights(base) if allocator.output == "weights" else base
+    assets = tuple(base.assets)
+    obs, info = env.reset(seed=seed)
+    begin = getattr(allocator, "begin_episode", None)
+    if begin is not None:
+        begin()
+    rows = []
+    done = False
+    while not done:
+        info = dict(info)
+        info["history"] = base.history()
+        action = np.asarray(allocator.act(obs, info), dtype=np.float64)
+        obs, _r, term, trunc, info = env.step(action)
+        done = term or trunc
+        row: dict[str, Any] = {}
+        for key, value in info.items():
+            if isinstance(value, np.ndarray) and value.shape == (len(assets),):
+                for a, v in zip(assets, value.tolist(), strict=True):
+                    row[f"{key}:{a}"] = v
+            elif isinstance(value, pd.Timestamp):
+                row[key] = value
+            elif np.ndim(value) == 0 and not isinstance(value, str):
+                row[key] = float(value)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    frame.index = pd.PeriodIndex(frame["date"], freq="M", name="month")
+    return Rollout(allocator.name, dict(allocator.params), allocator.contender, frame, assets)
+
+
+def install_rollout_finder() -> None:
+    """Make `factorgym.agents.rollout` importable (stand-in) if agents/ does not provide it."""
+    import importlib.util
+
+    path = Path(__file__).with_name("sitecustomize.py")
+    spec = importlib.util.spec_from_file_location("_factorgym_standin_site", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # appends the finder unless one is installed
+
+
+# ---------------------------------------------------------------------- stand-in allocators
+class _Base:
+    output = "weights"
+    contender = True
+
+    def get_params(self) -> dict[str, Any]:
+        return {}
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.get_params())
+
+    def fit(
+        self,
+        train_env_factory: EnvSpec,
+        *,
+        validation_env_factory: EnvSpec | None = None,
+        seed: int | None = None,
+    ) -> Any:
+        self.n_ = train_env_factory.panel.n_assets
+        self.seed_ = seed
+        return self
+
+
+class FixedWeights(_Base):
+    """Fixed target weights (1/N by default)."""
+
+    name = "fixed_weights"
+    contender = False
+
+    def __init__(self, weights: tuple[float, ...] | None = None) -> None:
+        if weights is not None:
+            w = check_real_sequence("weights", weights, low=0.0)
+            if sum(w) > 1.0 + 1e-12:
+                from factorgym.validation import fail
+
+                raise fail("weights", "non-negative numbers summing to <= 1", weights)
+            weights = w
+        self.weights = weights
+
+    def get_params(self) -> dict[str, Any]:
+        return {"weights": None if self.weights is None else list(self.weights)}
+
+    def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
+        if self.weights is None:
+            return np.full(self.n_, 1.0 / self.n_)
+        return np.asarray(self.weights, dtype=np.float64)
+
+
+class RandomWeights(_Base):
+    """Dirichlet-random long-only weights from a generator seeded in `fit`."""
+
+    name = "random_weights"
+
+    def __init__(self, concentration: float = 1.0) -> None:
+        self.concentration = check_real("concentration", concentration, low=0.0, low_open=True)
+
+    def get_params(self) -> dict[str, Any]:
+        return {"concentration": self.concentration}
+
+    def begin_episode(self) -> None:
+        self._rng = np.random.default_rng(self.seed_)
+
+    def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
+        w = self._rng.dirichlet(np.full(self.n_, self.concentration))
+        return w * 0.999  # strictly inside the budget
+
+
+class TrendFollower(_Base):
+    """Learns per-asset trailing-mean signs on the training window; saves its state as JSON."""
+
+    name = "trend_follower"
+
+    def __init__(self, learning_rate: float = 0.1, delay: float = 0.0) -> None:
+        self.learning_rate = check_real("learning_rate", learning_rate, low=0.0, low_open=True)
+        self.delay = check_real("delay", delay, low=0.0)
+
+    def get_params(self) -> dict[str, Any]:
+        return {"learning_rate": self.learning_rate, "delay": self.delay}
+
+    def fit(
+        self,
+        train_env_factory: EnvSpec,
+        *,
+        validation_env_factory: EnvSpec | None = None,
+        seed: int | None = None,
+    ) -> Any:
+        super().fit(train_env_factory, validation_env_factory=validation_env_factory, seed=seed)
+        if self.delay:
+            time.sleep(self.delay)
+        panel = train_env_factory.panel
+        lo, hi = train_env_factory.config.window
+        rows = panel.slice(lo, hi).returns
+        # the training spec must not hold any month after the training window
+        assert str(panel.end) == hi, (panel.end, hi)
+        rng = np.random.default_rng(seed)
+        score = rows.mean(axis=0) + self.learning_rate * 1e-3 * rng.standard_normal(rows.shape[1])
+        w = np.clip(score, 0.0, None)
+        self.weights_ = w / w.sum() if w.sum() > 0 else np.full(rows.shape[1], 1.0 / rows.shape[1])
+        self.weights_ = self.weights_ * 0.999
+        return self
+
+    def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
+        return self.weights_
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps({"weights": self.weights_.tolist()}))
+
+
+class RandomActions(_Base):
+    """Raw env actions (output="action") drawn from a seeded generator."""
+
+    name = "random_actions"
+    output = "action"
+
+    def begin_episode(self) -> None:
+        self._rng = np.random.default_rng(self.seed_)
+
+    def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
+        return self._rng.uniform(-1.0, 1.0, self.n_)
