@@ -18,9 +18,26 @@ from collections.abc import Callable, Sequence
 from factorgym.errors import ConfigError
 from factorgym.experiments.units import UnitResult, UnitTask, run_unit
 
-__all__ = ["RAY_MISSING", "execute"]
+__all__ = ["RAY_MISSING", "check_backend", "execute"]
 
 RAY_MISSING = '`--backend ray` needs Ray, which is not installed: pip install "factorgym[ray]"'
+
+
+def check_backend(backend: str) -> None:
+    """Refuse an unknown backend, or ``"ray"`` without Ray installed (before any work).
+
+    Raises
+    ------
+    ConfigError
+        Naming the backend, or saying how to install Ray.
+    """
+    if backend == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError as exc:
+            raise ConfigError(RAY_MISSING) from exc
+    elif backend != "local":
+        raise ConfigError(f"`backend` must be one of ('local', 'ray'), got {backend!r}")
 
 
 def execute(
@@ -51,14 +68,13 @@ def execute(
     ConfigError
         For ``backend="ray"`` without Ray installed, or an unknown backend.
     """
+    check_backend(backend)
     if not tasks:
         return
     if backend == "local":
         _local(tasks, on_result, jobs)
-    elif backend == "ray":
-        _ray(tasks, on_result, jobs, ray_address)
     else:
-        raise ConfigError(f"`backend` must be one of ('local', 'ray'), got {backend!r}")
+        _ray(tasks, on_result, jobs, ray_address)
 
 
 def _local(tasks: Sequence[UnitTask], on_result: Callable[[UnitResult], None], jobs: int) -> None:
@@ -96,10 +112,8 @@ def _ray(
     jobs: int,
     address: str | None,
 ) -> None:
-    try:
-        import ray
-    except ImportError as exc:
-        raise ConfigError(RAY_MISSING) from exc
+    import ray
+
     started = False
     if not ray.is_initialized():
         if address is None:

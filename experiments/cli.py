@@ -223,11 +223,14 @@ def _print_summary(results: Any, seconds: float) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``factorgym run``: run (or resume) an experiment and print its summary."""
+    from factorgym.experiments.backends import check_backend
     from factorgym.experiments.config import load_config
     from factorgym.experiments.runner import plan_experiment, resume_experiment, run_experiment
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"`--jobs` must be an int >= 1, got {args.jobs}")
+    if args.backend is not None or args.ray_address is not None:
+        check_backend(args.backend or "ray")
     t0 = time.perf_counter()
     if args.resume:
         if args.data or args.start or args.end or args.quick or args.out or args.overwrite:

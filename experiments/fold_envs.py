@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from factorgym.envs.config import EnvConfig
@@ -32,25 +31,13 @@ def earnable_months(
 ) -> pd.PeriodIndex:
     """Months an env over ``panel`` with these features and settings can earn.
 
-    Raises
-    ------
-    DataError
-        If an observation is incomplete (NaN) after the first complete one: the samples would
-        not be contiguous.
+    Every month after the first one whose observation is complete (the env refuses feature
+    frames with holes after their warm-up, so these months are contiguous).
     """
     probe = EnvSpec(
         panel, features, env.replace(normalize=False, normalize_window=None, window=None)
     )
-    market = probe().dynamics.market
-    first = int(market.first_obs)
-    static = np.asarray(market.static_obs)
-    holes = ~np.all(np.isfinite(static[first:]), axis=1)
-    if holes.any():
-        month = panel.months[first + int(np.argmax(holes))]
-        raise DataError(
-            f"`features` must be complete after their warm-up: the observation of {month} has "
-            f"NaN values (first complete month {panel.months[first]})"
-        )
+    first = int(probe().dynamics.market.first_obs)
     return panel.months[first + 1 :]
 
 
@@ -156,7 +143,7 @@ def fold_envs(
         raise DataError(f"fold {fold.index} has no training months")
     lo, hi = max(segments, key=lambda s: (s[1] - s[0], s[0]))
     train_lo, train_hi = earnable[lo], earnable[hi]
-    base = {"window": None}
+    base: dict[str, object] = {"window": None}
     if env.normalize:
         first_row = panel.months[panel.month_position(train_lo) - 1]
         base["normalize_window"] = (str(first_row), str(train_hi))

@@ -32,7 +32,7 @@ import pandas as pd
 from factorgym._version import __version__
 from factorgym.errors import ConfigError, DataError
 from factorgym.experiments.agent_registry import build_allocator
-from factorgym.experiments.backends import execute
+from factorgym.experiments.backends import check_backend, execute
 from factorgym.experiments.config import ExperimentConfig, parse_config, prefixed
 from factorgym.experiments.feature_pipeline import compute_features
 from factorgym.experiments.fold_envs import FoldEnvs, earnable_months, fold_envs
@@ -442,6 +442,7 @@ def run_experiment(
     ConfigError
         For an invalid config (nothing is written) or an existing run directory.
     """
+    check_backend(config.runner.backend)
     if plan is None:
         plan = plan_experiment(config)
     elif plan.config is not config:
@@ -496,6 +497,8 @@ def resume_experiment(
         If ``config`` describes another experiment.
     """
     root = Path(run_dir).expanduser()
+    if runner and runner.get("backend") is not None:
+        check_backend(runner["backend"])
     if not (root / MANIFEST).is_file():
         raise ConfigError(f"`--resume` {str(root)!r} holds no {MANIFEST}: not a factorgym run")
     manifest = read_manifest(root)

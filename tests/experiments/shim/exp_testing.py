@@ -78,3 +78,26 @@ def run_cli(
         env=subprocess_env(),
         cwd=cwd,
     )
+
+
+_STANDIN_KINDS = ("FixedWeights", "TrendFollower", "RandomWeights")
+
+
+def standin_version(text: str) -> str:
+    """A shipped config with every ``[agents.NAME]`` run by a stand-in allocator.
+
+    The names stay (so ``[quick.agents.*]`` overrides still apply); baselines cycle through the
+    stand-in kinds and ``ppo`` becomes the seeded RandomWeights.
+    """
+    import re
+
+    count = 0
+
+    def repl(match: re.Match[str]) -> str:
+        nonlocal count
+        name = match.group(1)
+        kind = "RandomWeights" if name == "ppo" else _STANDIN_KINDS[count % 3]
+        count += 1
+        return f'{match.group(0)}\nkind = "{STANDIN}:{kind}"'
+
+    return re.sub(r"^\[agents\.([A-Za-z0-9_-]+)\]", repl, text, flags=re.MULTILINE)
