@@ -273,7 +273,9 @@ class FeaturesConfig:
         Arguments of :class:`~factorgym.regimes.RegimeFeatures` (``None``: no regime features).
         ``[features.regimes]`` enables them; ``regimes = false`` disables them.
     forecasts : mapping, optional
-        Arguments of :class:`~factorgym.forecasts.EnsembleForecaster` plus ``use_regimes``
+        ``models`` (the ensemble's members, :class:`~factorgym.forecasts.EnsembleForecaster`),
+        the arguments of the :class:`~factorgym.forecasts.WalkForwardForecaster` every member
+        copies (``min_train_months``, ``refit_every``, ...) and ``use_regimes``
         (feed the filtered regime probabilities to the forecasters; default true when regimes
         are on).
     """
@@ -284,13 +286,15 @@ class FeaturesConfig:
     @classmethod
     def fromas_table(cls, table: Mapping[str, Any]) -> FeaturesConfig:
         """Validate ``[features]`` (keys and plain types; values are checked on the data)."""
-        from factorgym.forecasts import EnsembleForecaster
+        from factorgym.forecasts import WalkForwardForecaster
         from factorgym.regimes import RegimeFeatures
 
         check_keys("features", table, ("regimes", "forecasts"))
         allowed = {
             "regimes": _builder_keys(RegimeFeatures),
-            "forecasts": _builder_keys(EnsembleForecaster, ("n_jobs", "cache")) + ("use_regimes",),
+            "forecasts": ("models",)
+            + _builder_keys(WalkForwardForecaster, ("model",))
+            + ("use_regimes",),
         }
         out: dict[str, Mapping[str, Any] | None] = {}
         for block in ("regimes", "forecasts"):

@@ -11,6 +11,8 @@ equality against a per-fold computation.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from factorgym.errors import FactorGymError
@@ -56,7 +58,7 @@ def compute_features(
     ConfigError
         For a builder argument the builder refuses, named ``features.<block>.<key>``.
     """
-    from factorgym.forecasts import EnsembleForecaster
+    from factorgym.forecasts import EnsembleForecaster, WalkForwardForecaster
     from factorgym.regimes import RegimeFeatures
 
     out: dict[str, pd.DataFrame] = {}
@@ -70,12 +72,14 @@ def compute_features(
         out[REGIME_BLOCK] = frame[probs].copy()
         regime_probs = frame[regime_probability_columns(frame)]
     if features.forecasts is not None:
-        params = dict(features.forecasts)
+        params: dict[str, Any] = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in features.forecasts.items()
+        }
         use_regimes = bool(params.pop("use_regimes", regime_probs is not None))
-        if "models" in params and isinstance(params["models"], tuple):
-            params["models"] = list(params["models"])
+        members: dict[str, Any] = {"models": params.pop("models")} if "models" in params else {}
         try:
-            model = EnsembleForecaster(**params, cache=cache)
+            template = WalkForwardForecaster(**params)
+            model = EnsembleForecaster(**members, forecaster=template, cache=cache)
             model.fit(panel, extra_features=regime_probs if use_regimes else None)
         except FactorGymError as exc:
             raise prefixed(exc, "features.forecasts") from exc

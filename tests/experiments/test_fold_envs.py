@@ -26,7 +26,7 @@ def setting():
         panel, FeaturesConfig(regimes=REGIMES, forecasts=None), FeatureCache(None)
     )
     env = EnvConfig(
-        lookback=6, vol_lookback=6, normalize=True, normalize_window=("1960-01", "1960-12")
+        lookback=6, vol_lookback=6, normalize=True, normalize_window=("1960-01", "1962-12")
     )
     earnable = earnable_months(panel, features, env)
     cv = PurgedWalkForward(train_size=60, validation_size=12, test_size=40, purge=1)
