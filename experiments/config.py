@@ -92,7 +92,10 @@ class ExperimentConfig:
     data : DataConfig
     env : EnvConfig
         Env settings shared by every fold (``window`` and ``normalize_window`` are set per fold
-        by the runner).
+        by the runner). Held with ``normalize=False``: see ``normalize``.
+    normalize : bool
+        ``[env] normalize``: standardise observations with statistics of each fold's training
+        window (the runner sets ``normalize=True`` with that window on every fold's specs).
     features : FeaturesConfig
     splits : SplitConfig
     agents : tuple of AgentConfig
@@ -120,6 +123,7 @@ class ExperimentConfig:
     quick: Mapping[str, Any] = field(default_factory=lambda: freeze({}))
     is_quick: bool = False
     source: str | None = None
+    normalize: bool = False
 
     def seeds_of(self, agent: AgentConfig) -> tuple[int, ...]:
         """The seeds ``agent`` runs with."""
@@ -129,7 +133,7 @@ class ExperimentConfig:
         """What the results depend on: data, env, features, splits, agents and seeds."""
         return {
             "data": self.data.to_dict(),
-            "env": plain(self.env.to_dict()),
+            "env": plain(self.env.to_dict() | {"normalize": self.normalize}),
             "features": self.features.to_dict(),
             "splits": self.splits.to_dict(),
             "agents": {a.name: a.to_dict() for a in self.agents},
@@ -155,19 +159,26 @@ class ExperimentConfig:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _env_config(table: Mapping[str, Any]) -> EnvConfig:
+#: Stands in for the per-fold normaliser window while ``[env]`` is validated.
+_PLACEHOLDER_WINDOW = ("1900-01", "1999-12")
+
+
+def _env_config(table: Mapping[str, Any]) -> tuple[EnvConfig, bool]:
+    """``[env]`` as an EnvConfig held with ``normalize=False``, and the ``normalize`` flag."""
     for key in _RUNNER_ENV_FIELDS:
         if key in table:
             raise ConfigError(
                 f"`env.{key}` is set by the runner for every fold (from [splits]); remove it, "
                 f"got {table[key]!r}"
             )
+    values = dict(table)
+    if values.get("normalize") is True:  # the window comes per fold; validate with a stand-in
+        values["normalize_window"] = _PLACEHOLDER_WINDOW
     try:
-        return EnvConfig.from_dict(table)
+        env = EnvConfig.from_dict(values)
     except FactorGymError as exc:
         raise prefixed(exc, "env") from exc
-    except TypeError as exc:  # e.g. a table where a number belongs
-        raise ConfigError(f"`env`: {exc}") from exc
+    return env.replace(normalize=False, normalize_window=None), env.normalize
 
 
 def deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -236,7 +247,7 @@ def parse_config(
         raise fail("description", "a string", description)
     seeds = check_int_sequence("seeds", doc.get("seeds", [0]), minimum=0, unique=True)
     data = DataConfig.fromas_table(as_table("data", doc.get("data", {})), base=base)
-    env = _env_config(as_table("env", doc.get("env", {})))
+    env, normalize = _env_config(as_table("env", doc.get("env", {})))
     features = FeaturesConfig.fromas_table(as_table("features", doc.get("features", {})))
     splits = SplitConfig.fromas_table(as_table("splits", doc.get("splits", {})))
     agents_table = as_table("agents", doc.get("agents", {}))
@@ -249,6 +260,7 @@ def parse_config(
         name=cfg_name,
         data=data,
         env=env,
+        normalize=normalize,
         features=features,
         splits=splits,
         agents=agents,

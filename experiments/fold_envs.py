@@ -116,6 +116,8 @@ def fold_envs(
     env: EnvConfig,
     fold: Fold,
     earnable: pd.PeriodIndex,
+    *,
+    normalize: bool | None = None,
 ) -> FoldEnvs:
     """The train, validation and test specs of ``fold``.
 
@@ -131,6 +133,9 @@ def fold_envs(
         Sample positions (indices into ``earnable``).
     earnable : PeriodIndex
         :func:`earnable_months` of the panel.
+    normalize : bool, optional
+        Standardise observations with the training window's statistics (default:
+        ``env.normalize``).
     """
     for name, frame in features.items():
         if len(frame) != panel.n_months:
@@ -144,7 +149,8 @@ def fold_envs(
     lo, hi = max(segments, key=lambda s: (s[1] - s[0], s[0]))
     train_lo, train_hi = earnable[lo], earnable[hi]
     base: dict[str, object] = {"window": None}
-    if env.normalize:
+    if env.normalize if normalize is None else normalize:
+        base["normalize"] = True
         first_row = panel.months[panel.month_position(train_lo) - 1]
         base["normalize_window"] = (str(first_row), str(train_hi))
     cfg = env.replace(**base)

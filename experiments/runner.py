@@ -203,7 +203,10 @@ def plan_experiment(config: ExperimentConfig) -> ExperimentPlan:
             f"{earnable[0]}..{earnable[-1]}, after the features' warm-up)"
         ) from exc
     try:
-        envs = tuple(fold_envs(panel, features, config.env, f, earnable) for f in folds)
+        envs = tuple(
+            fold_envs(panel, features, config.env, f, earnable, normalize=config.normalize)
+            for f in folds
+        )
     except ConfigError as exc:
         raise prefixed(exc, "env") from exc
     for name, allocator in allocators.items():

@@ -200,3 +200,26 @@ class RandomActions(_Base):
 
     def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
         return self._rng.uniform(-1.0, 1.0, self.n_)
+
+
+class NeedsLongShort(FixedWeights):
+    """Refuses long-only envs in `check_env`, as the real BaseAllocator does."""
+
+    name = "needs_long_short"
+
+    def check_env(self, env: Any) -> None:
+        from factorgym.errors import ConfigError
+
+        mode = env.unwrapped.action_spec.mode
+        if mode != "long_short":
+            raise ConfigError(
+                f"allocator 'needs_long_short' cannot run in this env (action_mode={mode!r}): "
+                "it produces negative weights"
+            )
+
+
+class BadOutput(FixedWeights):
+    """Claims an output the harness does not know."""
+
+    name = "bad_output"
+    output = "probabilities"
