@@ -1,15 +1,17 @@
 """From ``[agents.NAME]`` tables to allocator objects.
 
-An agent's ``kind`` is either the ``name`` of an allocator class exported by
-:mod:`factorgym.agents` (``"equal_weight"``, ``"ppo"``, ...; a mapping ``ALLOCATORS`` there is
-used when it exists) or an import path ``"package.module:Class"`` (a user's own allocator, or a
-test's). The constructor receives the table's other keys as keyword arguments; a key it does not
-take, or a value it refuses, is reported with its key path (``agents.ppo.learning_rate``).
+An agent's ``kind`` is either a name of :mod:`factorgym.agents`' registry -- a baseline of
+``BASELINES`` (``"equal_weight"``, ``"dgu_tangency"``, ...) or an RL algorithm of ``RL_AGENTS``
+(``"ppo"``, ..., built as ``SB3Allocator(kind, ...)``) -- or an import path
+``"package.module:Class"`` (a user's own allocator, or a test's). The constructor receives the
+table's other keys as keyword arguments; a key it does not take, or a value it refuses, is
+reported with its key path (``agents.ppo.total_timesteps``).
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import inspect
 from collections.abc import Mapping
@@ -24,19 +26,23 @@ __all__ = ["PROTOCOL_MEMBERS", "available_kinds", "build_allocator", "resolve_ki
 PROTOCOL_MEMBERS = ("name", "output", "contender", "params", "fit", "act")
 
 
-def available_kinds() -> dict[str, type]:
-    """Allocator classes of :mod:`factorgym.agents`, by their ``name``."""
+def available_kinds() -> list[str]:
+    """Names of the allocators :mod:`factorgym.agents` registers (baselines, then RL agents)."""
     agents = importlib.import_module("factorgym.agents")
-    registry = getattr(agents, "ALLOCATORS", None)
-    if isinstance(registry, Mapping):
-        return {str(k): v for k, v in registry.items()}
-    out: dict[str, type] = {}
-    for attr in getattr(agents, "__all__", ()):
-        obj = getattr(agents, attr)
-        name = getattr(obj, "name", None)
-        if inspect.isclass(obj) and isinstance(name, str) and callable(getattr(obj, "act", None)):
-            out[name] = obj
-    return out
+    baselines = getattr(agents, "BASELINES", {})
+    return list(baselines) + list(getattr(agents, "RL_AGENTS", ()))
+
+
+def _registered(kind: str) -> Any:
+    """The factory of a registered kind (``None`` if it is not registered)."""
+    agents = importlib.import_module("factorgym.agents")
+    baselines = getattr(agents, "BASELINES", {})
+    if isinstance(baselines, Mapping) and kind in baselines:
+        return baselines[kind]
+    if kind in getattr(agents, "RL_AGENTS", ()):
+        # the class itself (not `make_allocator`), so that its signature can be checked
+        return functools.partial(agents.SB3Allocator, kind)
+    return None
 
 
 def resolve_kind(kind: str, *, path: str) -> Any:
@@ -61,15 +67,15 @@ def resolve_kind(kind: str, *, path: str) -> Any:
         if not callable(obj):
             raise ConfigError(f"`{path}.kind` must name a class or factory, got {kind!r}")
         return obj
-    known = available_kinds()
-    if kind not in known:
-        close = difflib.get_close_matches(kind, list(known), n=3, cutoff=0.6)
+    factory = _registered(kind)
+    if factory is None:
+        known = available_kinds()
+        close = difflib.get_close_matches(kind, known, n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ConfigError(
-            f"`{path}.kind` must be one of {sorted(known)} or 'package.module:Class', "
-            f"got {kind!r}{hint}"
+            f"`{path}.kind` must be one of {known} or 'package.module:Class', got {kind!r}{hint}"
         )
-    return known[kind]
+    return factory
 
 
 def _check_parameters(factory: Any, params: Mapping[str, Any], path: str) -> None:
@@ -95,9 +101,11 @@ def _check_parameters(factory: Any, params: Mapping[str, Any], path: str) -> Non
 
 
 def _as_given(value: Any) -> Any:
-    """A config value as TOML gave it (the config stores lists as tuples)."""
+    """A config value as TOML gave it (the config holds lists as tuples, tables frozen)."""
     if isinstance(value, tuple):
         return [_as_given(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _as_given(v) for k, v in value.items()}
     return value
 
 

@@ -103,14 +103,19 @@ def string_list(path: str, value: object) -> tuple[str, ...]:
 
 
 def hyper_value(path: str, value: object) -> object:
-    """A hyper-parameter value: a finite scalar, or a list of them (tuples in the config)."""
+    """A hyper-parameter value: a finite scalar, a list (held as a tuple) or a table of them.
+
+    Tables are held as a :class:`FrozenMap` (e.g. ``[agents.ppo.hyperparams]``).
+    """
     if isinstance(value, (list, tuple)):
         return tuple(hyper_value(f"{path}[{i}]", v) for i, v in enumerate(value))
+    if isinstance(value, Mapping):
+        return FrozenMap({str(k): hyper_value(f"{path}.{k}", v) for k, v in value.items()})
     if isinstance(value, float) and not math.isfinite(value):
         raise fail(path, "a finite number", value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    raise fail(path, "a number, bool, string or a list of them", value)
+    raise fail(path, "a number, bool, string, or a list or table of them", value)
 
 
 class FrozenMap(Mapping[str, Any]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 
 import pandas as pd
@@ -48,8 +49,12 @@ def base(tmp_path):
             r"`features.forecasts.use_regimes` must be True or False, got 1",
         ),
         (
-            {"agents": {"trend": {"opts": {"a": 1}}}},
-            r"`agents.trend.opts` must be a number, bool, string or a list of them",
+            {"agents": {"trend": {"opts": {"when": dt.date(2000, 1, 1)}}}},
+            r"`agents.trend.opts.when` must be a number, bool, string, or a list or table of them",
+        ),
+        (
+            {"agents": {"trend": {"opts": {"a": [1, float("inf")]}}}},
+            r"`agents.trend.opts.a\[1\]` must be a finite number, got inf",
         ),
         ({"quick": {"quick": {}}}, r"`quick.quick` is not allowed \(overrides do not nest\)"),
         ({"runner": {"backend": "dask"}}, r"`runner.backend` must be one of \('local', 'ray'\)"),
@@ -165,3 +170,16 @@ def test_unit_helpers_refuse_misuse():
         records = pd.DataFrame({"a": [1]})
 
     assert list(_frame_of(Old()).columns) == ["a"]  # the interface's original name
+
+
+def test_table_parameters_reach_the_allocator_as_dicts_and_check_env_waits_for_fit(base):
+    agents = {"checked": {"kind": f"{STANDIN}:FittedCheck", "weights": [0.2, 0.3, 0.1]}}
+    cfg = parse_config({**base, "agents": agents})
+    plan = plan_experiment(cfg)  # NotFittedError from check_env before fit: checked later
+    assert len(plan.tasks) > 0
+    agent = AgentConfig("x", "builtins:dict", FrozenMap({"t": FrozenMap({"a": (1, 2)})}))
+    with pytest.raises(ConfigError, match=r"must build an Allocator"):
+        build_allocator(agent)
+    from factorgym.experiments.agent_registry import _as_given
+
+    assert _as_given(agent.params) == {"t": {"a": [1, 2]}}

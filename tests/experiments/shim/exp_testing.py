@@ -87,7 +87,7 @@ def standin_version(text: str) -> str:
     """A shipped config with every ``[agents.NAME]`` run by a stand-in allocator.
 
     The names stay (so ``[quick.agents.*]`` overrides still apply); baselines cycle through the
-    stand-in kinds and ``ppo`` becomes the seeded RandomWeights.
+    stand-in kinds and ``ppo`` becomes FakePPO (seeded random weights).
     """
     import re
 
@@ -96,7 +96,7 @@ def standin_version(text: str) -> str:
     def repl(match: re.Match[str]) -> str:
         nonlocal count
         name = match.group(1)
-        kind = "RandomWeights" if name == "ppo" else _STANDIN_KINDS[count % 3]
+        kind = "FakePPO" if name == "ppo" else _STANDIN_KINDS[count % 3]
         count += 1
         return f'{match.group(0)}\nkind = "{STANDIN}:{kind}"'
 

@@ -223,3 +223,30 @@ class BadOutput(FixedWeights):
 
     name = "bad_output"
     output = "probabilities"
+
+
+class FakePPO(RandomWeights):
+    """Stands in for `ppo` in the shipped configs (takes their budget parameter)."""
+
+    name = "fake_ppo"
+
+    def __init__(self, total_timesteps: int = 1, concentration: float = 1.0) -> None:
+        from factorgym.validation import check_int
+
+        super().__init__(concentration)
+        self.total_timesteps = check_int("total_timesteps", total_timesteps, minimum=1)
+
+    def get_params(self) -> dict[str, Any]:
+        return {"total_timesteps": self.total_timesteps, "concentration": self.concentration}
+
+
+class FittedCheck(FixedWeights):
+    """`check_env` needs fit first (as SB3Allocator's does): raises NotFittedError before."""
+
+    name = "fitted_check"
+
+    def check_env(self, env: Any) -> None:
+        from factorgym.errors import NotFittedError
+
+        if not hasattr(self, "n_"):
+            raise NotFittedError("fitted_check is not fitted yet")
