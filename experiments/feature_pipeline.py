@@ -22,9 +22,10 @@ from factorgym.panel import FactorPanel
 
 __all__ = ["REGIME_BLOCK", "FORECAST_BLOCK", "compute_features", "regime_probability_columns"]
 
-#: Names of the feature blocks in the env's observation (``"{block}:{column}"``).
-REGIME_BLOCK = "regimes"
-FORECAST_BLOCK = "forecasts"
+#: Names of the feature blocks in the env's observation (``"{block}:{column}"``); the
+#: allocators of :mod:`factorgym.agents` read these blocks by default.
+REGIME_BLOCK = "regime"
+FORECAST_BLOCK = "forecast"
 
 
 def regime_probability_columns(frame: pd.DataFrame) -> list[str]:
@@ -49,8 +50,8 @@ def compute_features(
     Returns
     -------
     dict of str to DataFrame
-        ``"regimes"``: ``regime_p{k}`` (filtered, P(s_t = k | x_1..x_t)) and
-        ``regime_next_p{k}``; ``"forecasts"``: one column per asset, row ``t`` = the ensemble
+        ``"regime"``: ``regime_p{k}`` (filtered, P(s_t = k | x_1..x_t)) and
+        ``regime_next_p{k}``; ``"forecast"``: one column per asset, row ``t`` = the ensemble
         forecast of month ``t + 1``. Rows before a builder's first fit are NaN.
 
     Raises

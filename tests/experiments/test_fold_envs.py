@@ -36,7 +36,7 @@ def setting():
 
 def test_earnable_months_start_after_the_warm_up(setting):
     panel, features, _, earnable, _ = setting
-    first_regime_row = features["regimes"].dropna().index[0]
+    first_regime_row = features["regime"].dropna().index[0]
     assert first_regime_row == panel.months[REGIMES["min_train"] - 1]
     assert earnable[0] == first_regime_row + 1 and earnable[-1] == panel.end
 
@@ -69,18 +69,18 @@ def test_fold_features_equal_a_fit_on_the_months_up_to_the_window_end(setting):
             cut = panel.slice(None, spec.panel.end)
             fresh = RegimeFeatures(**REGIMES).compute(cut)
             fresh = fresh[[c for c in fresh.columns if c != "regime_state"]]
-            got = spec.features["regimes"]
+            got = spec.features["regime"]
             assert got.index.equals(fresh.index)
             np.testing.assert_array_equal(got.to_numpy(), fresh.to_numpy())  # bit for bit
 
 
 def test_earnable_months_refuse_holes_after_the_warm_up(setting):
     panel, features, env, _, _ = setting
-    holed = {"regimes": features["regimes"].copy()}
-    holed["regimes"].iloc[200, 0] = np.nan
-    with pytest.raises(DataError, match=r"feature frame 'regimes' has missing values at 1976-09"):
+    holed = {"regime": features["regime"].copy()}
+    holed["regime"].iloc[200, 0] = np.nan
+    with pytest.raises(DataError, match=r"feature frame 'regime' has missing values at 1976-09"):
         earnable_months(panel, holed, env)
-    with pytest.raises(DataError, match=r"`features\['regimes'\]` must have one row per panel"):
+    with pytest.raises(DataError, match=r"`features\['regime'\]` must have one row per panel"):
         fold_envs(
-            panel, {"regimes": features["regimes"].iloc[:-1]}, env, setting[4][0].fold, setting[3]
+            panel, {"regime": features["regime"].iloc[:-1]}, env, setting[4][0].fold, setting[3]
         )

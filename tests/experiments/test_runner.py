@@ -281,7 +281,7 @@ def test_regime_probabilities_are_recorded_at_the_decision_month(tmp_path):
     )
     config = load_config(path)
     plan = plan_experiment(config)
-    regimes = plan.features["regimes"]
+    regimes = plan.features["regime"]
     assert plan.earnable[0] == regimes.dropna().index[0] + 1  # first month after the warm-up
     res = run_experiment(config, run_dir=tmp_path / "run", plan=plan)
     r = res.returns[res.returns.agent == "fixed"]
