@@ -67,6 +67,10 @@ class FoldEnvs:
         Test segments (one per CPCV test group; one for a walk-forward fold).
     train_window, validation_window : (Period, Period) or None
         Earned months of the train and validation specs.
+    oracle_train : EnvSpec
+        The training window over the WHOLE panel and feature frames: handed only to allocators
+        that declare ``contender = False`` (upper bounds such as a hindsight oracle, which read
+        the future by design and are never compared as strategies).
     """
 
     fold: Fold
@@ -75,6 +79,7 @@ class FoldEnvs:
     tests: tuple[TestWindow, ...]
     train_window: tuple[pd.Period, pd.Period]
     validation_window: tuple[pd.Period, pd.Period] | None
+    oracle_train: EnvSpec
 
     def windows(self) -> list[dict[str, object]]:
         """One row per window: fold, role, start, end, months, path (for the folds table)."""
@@ -173,4 +178,5 @@ def fold_envs(
         TestWindow(spec(earnable[a], earnable[b], evaluation=True), earnable[a], earnable[b], p)
         for a, b, p in fold.test_path_segments()
     )
-    return FoldEnvs(fold, train, validation, tests, (train_lo, train_hi), val_window)
+    oracle_train = EnvSpec(panel, dict(features), train.config)
+    return FoldEnvs(fold, train, validation, tests, (train_lo, train_hi), val_window, oracle_train)

@@ -218,7 +218,9 @@ def run_unit(task: UnitTask) -> UnitResult:
             allocator = build_allocator(task.agent)
             kind = task.agent.kind
         _limit_torch_threads()
-        allocator.fit(envs.train, validation_env_factory=envs.validation, seed=task.seed)
+        # a declared upper bound (contender=False, e.g. a hindsight oracle) sees the whole panel
+        train = envs.train if allocator.contender else envs.oracle_train
+        allocator.fit(train, validation_env_factory=envs.validation, seed=task.seed)
         _limit_torch_threads()
         val_sharpe = float("nan")
         val_months = 0
@@ -254,9 +256,13 @@ def run_unit(task: UnitTask) -> UnitResult:
 
 
 def _saved_files(allocator: Any) -> dict[str, bytes]:
-    """The files ``allocator.save`` writes, by relative path (empty if it cannot save)."""
+    """The files ``allocator.save`` writes, by relative path.
+
+    Empty for an allocator without ``save`` or without fitted state (``requires_fit = False``:
+    a rule that computes everything from the history at each decision has no model to save).
+    """
     save = getattr(allocator, "save", None)
-    if save is None:
+    if save is None or not getattr(allocator, "requires_fit", True):
         return {}
     with tempfile.TemporaryDirectory(prefix="factorgym-model-") as tmp:
         save(Path(tmp) / "model")

@@ -324,3 +324,20 @@ def test_ray_missing_is_one_clear_error_before_anything_is_written(
     assert not out.exists() and not (tiny_config_file.parent / "runs").exists()
     with pytest.raises(ConfigError, match=r"`backend` must be one of \('local', 'ray'\)"):
         execute([object()], lambda r: None, backend="dask")  # type: ignore[list-item]
+
+
+def test_only_declared_upper_bounds_see_the_future(tmp_path):
+    oracle = f'\n[agents.oracle]\nkind = "{STANDIN}:FutureReader"\n'
+    path = tmp_path / "o.toml"
+    path.write_text(tiny_config_text(tmp_path / "runs", agents=oracle))
+    res = run_experiment(load_config(path), run_dir=tmp_path / "run")
+    r = res.returns
+    best = r[r.agent == "oracle"]
+    bench = r[r.agent == BENCHMARK]
+    assert best["gross_return"].mean() > 3 * bench["gross_return"].mean()  # it sees t + 1
+    assert not res.ledger[res.ledger.agent == "oracle"].contender.any()
+    assert not unit_paths(res.run_dir, 0, "oracle", 0)[2].exists()  # no fitted state, no model
+    cheat = f'\n[agents.cheat]\nkind = "{STANDIN}:FutureReader"\ncontender = true\n'
+    path.write_text(tiny_config_text(tmp_path / "runs", agents=cheat))
+    with pytest.raises(DataError, match=r"future_reader: no month after 1964-06 in its panel"):
+        run_experiment(load_config(path), run_dir=tmp_path / "cheat")

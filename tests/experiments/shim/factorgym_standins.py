@@ -250,3 +250,40 @@ class FittedCheck(FixedWeights):
 
         if not hasattr(self, "n_"):
             raise NotFittedError("fitted_check is not fitted yet")
+
+
+class FutureReader(_Base):
+    """Reads month t+1 from the panel of its training spec (as a hindsight oracle does).
+
+    With ``contender=False`` (a declared upper bound) the harness hands it the whole panel;
+    as a contender it gets the panel cut at the training window's end, and fails.
+    """
+
+    name = "future_reader"
+    requires_fit = False
+
+    def __init__(self, contender: bool = False) -> None:
+        self.contender = contender
+
+    def get_params(self) -> dict[str, Any]:
+        return {"contender": self.contender}
+
+    def fit(self, train_env_factory: EnvSpec, **kwargs: Any) -> Any:
+        super().fit(train_env_factory)
+        self.panel_ = train_env_factory.panel
+        return self
+
+    def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
+        from factorgym.errors import DataError
+
+        month = info["history"].month
+        pos = self.panel_.months.get_loc(month) if month in self.panel_.months else 10**9
+        if pos + 1 >= self.panel_.n_months:
+            raise DataError(f"future_reader: no month after {month} in its panel")
+        nxt = self.panel_.returns[pos + 1]
+        w = np.zeros(self.n_)
+        w[int(np.argmax(nxt))] = 1.0 if nxt.max() > 0 else 0.0
+        return w
+
+    def save(self, path: str | Path) -> None:  # never called: nothing fitted
+        raise AssertionError("save() called on an allocator without fitted state")
