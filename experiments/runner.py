@@ -16,12 +16,8 @@ so a run killed at any point and resumed gives the same tables as an uninterrupt
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib.metadata
 import logging
-import platform
-import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +25,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from factorgym._version import __version__
 from factorgym.errors import ConfigError, DataError, NotFittedError
 from factorgym.experiments.agent_registry import build_allocator
 from factorgym.experiments.backends import check_backend, execute
@@ -41,16 +36,22 @@ from factorgym.experiments.results_store import (
     RunResults,
     atomic_write_bytes,
     load_run,
-    read_json,
     read_manifest,
-    read_table,
-    sha256_bytes,
-    unit_paths,
-    write_json,
     write_manifest,
-    write_table,
 )
-from factorgym.experiments.units import BENCHMARK, UnitResult, UnitTask
+from factorgym.experiments.run_directory import (
+    assemble,
+    clean_temporaries,
+    data_record,
+    default_run_dir,
+    now,
+    package_versions,
+    prepare_run_dir,
+    read_unit,
+    store_unit,
+    unit_done,
+)
+from factorgym.experiments.units import UnitResult, UnitTask
 from factorgym.feature_cache import FeatureCache
 from factorgym.panel import FactorPanel
 
@@ -63,24 +64,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-_VERSIONED = (
-    "factorgym",
-    "numpy",
-    "pandas",
-    "scipy",
-    "scikit-learn",
-    "gymnasium",
-    "stable-baselines3",
-    "sb3-contrib",
-    "torch",
-    "hmmlearn",
-    "skfolio",
-    "pyarrow",
-    "joblib",
-    "threadpoolctl",
-    "ray",
-)
 
 
 @dataclass(frozen=True)
@@ -223,41 +206,6 @@ def plan_experiment(config: ExperimentConfig) -> ExperimentPlan:
     return ExperimentPlan(config, panel, features, earnable, envs, tuple(tasks))
 
 
-# ---------------------------------------------------------------------- run directory
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in _VERSIONED:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = None
-    out["factorgym"] = __version__
-    return out
-
-
-def _data_record(panel: FactorPanel) -> dict[str, Any]:
-    prov = panel.provenance
-    return {
-        "content_hash": panel.content_hash,
-        "start": str(panel.start),
-        "end": str(panel.end),
-        "n_months": panel.n_months,
-        "assets": list(panel.assets),
-        "kind": panel.kind,
-        "provenance": {
-            "source": prov.source,
-            "vintage": prov.vintage,
-            "units_converted": prov.units_converted,
-            "rf_source": prov.rf_source,
-            "notes": prov.notes,
-        },
-    }
-
-
 def config_document(config: ExperimentConfig) -> dict[str, Any]:
     """A document :func:`parse_config` turns back into the same experiment (same hash)."""
     exp = config.experiment_dict()
@@ -271,112 +219,6 @@ def config_document(config: ExperimentConfig) -> dict[str, Any]:
     }
 
 
-def _default_run_dir(config: ExperimentConfig) -> Path:
-    base = Path(config.output.directory).expanduser()
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    candidate = base / f"{config.name}-{stamp}"
-    i = 2
-    while candidate.exists():
-        candidate = base / f"{config.name}-{stamp}-{i}"
-        i += 1
-    return candidate
-
-
-def _prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
-    if run_dir.exists():
-        if not overwrite:
-            raise ConfigError(
-                f"`--out` {str(run_dir)!r} already exists; pass --overwrite to replace it, or "
-                f"--resume {run_dir} to finish the run in it"
-            )
-        if not run_dir.is_dir():
-            raise ConfigError(f"`--out` {str(run_dir)!r} is a file, not a run directory")
-        if any(run_dir.iterdir()) and not (run_dir / MANIFEST).is_file():
-            raise ConfigError(
-                f"`--out` {str(run_dir)!r} is not empty and holds no {MANIFEST}: it is not a "
-                "factorgym run directory, refusing to delete it"
-            )
-        shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True)
-
-
-def _clean_temporaries(run_dir: Path) -> None:
-    for tmp in run_dir.rglob(".*.tmp"):
-        tmp.unlink()
-
-
-# ---------------------------------------------------------------------- units
-def _store_unit(run_dir: Path, result: UnitResult) -> None:
-    fold, agent, seed = result.key
-    records_path, commit_path, models_dir = unit_paths(run_dir, fold, agent, seed)
-    models = {}
-    for rel, data in sorted(result.model_files.items()):
-        atomic_write_bytes(models_dir / rel, data)
-        models[rel] = sha256_bytes(data)
-    sha = write_table(result.records, records_path)
-    write_json(
-        commit_path,
-        {
-            "fold": fold,
-            "agent": agent,
-            "seed": seed,
-            "records": {"path": str(records_path.relative_to(run_dir)), "sha256": sha},
-            "ledger": result.ledger,
-            "models": models,
-            "seconds": round(result.seconds, 3),
-            "finished_at": _now(),
-        },
-    )
-
-
-def _unit_done(run_dir: Path, key: tuple[int, str, int]) -> bool:
-    _, commit_path, _ = unit_paths(run_dir, *key)
-    return commit_path.is_file()
-
-
-def _read_unit(run_dir: Path, key: tuple[int, str, int]) -> tuple[pd.DataFrame, dict[str, Any]]:
-    _, commit_path, _ = unit_paths(run_dir, *key)
-    commit = read_json(commit_path)
-    try:
-        entry = commit["records"]
-        ledger = commit["ledger"]
-    except (KeyError, TypeError) as exc:
-        raise DataError(f"unit record {str(commit_path)!r} is damaged ({exc!r})") from exc
-    return read_table(run_dir / entry["path"], entry["sha256"]), ledger
-
-
-# ---------------------------------------------------------------------- assembly
-def _assemble(run_dir: Path, plan: ExperimentPlan) -> dict[str, dict[str, Any]]:
-    order = {BENCHMARK: 0} | {a.name: i + 1 for i, a in enumerate(plan.config.agents)}
-    parts = []
-    ledger_rows = []
-    for task in plan.tasks:
-        frame, ledger = _read_unit(run_dir, task.key)
-        parts.append(frame)
-        ledger_rows.append(ledger)
-    returns = pd.concat(parts, ignore_index=True)
-    returns.insert(
-        3, "month", pd.PeriodIndex(pd.to_datetime(returns["date"]), freq="M").astype(str)
-    )
-    bench = returns.loc[returns["agent"] == BENCHMARK, ["fold", "path", "month", "net_return"]]
-    bench = bench.rename(columns={"net_return": "benchmark_net_return"})
-    returns = returns.merge(bench, on=["fold", "path", "month"], how="left", validate="m:1")
-    returns["_order"] = returns["agent"].map(order)
-    returns = returns.sort_values(
-        ["_order", "seed", "path", "month", "fold"], kind="mergesort"
-    ).drop(columns="_order")
-    returns = returns.reset_index(drop=True)
-    ledger = pd.DataFrame(ledger_rows)
-    ledger.insert(0, "experiment_hash", plan.config.experiment_hash)
-    folds = pd.DataFrame([row for fe in plan.folds for row in fe.windows()])
-    tables = {}
-    for name, frame in (("returns", returns), ("ledger", ledger), ("folds", folds)):
-        rel = f"tables/{name}.parquet"
-        sha = write_table(frame, run_dir / rel)
-        tables[name] = {"path": rel, "sha256": sha, "rows": len(frame)}
-    return tables
-
-
 # ---------------------------------------------------------------------- entry points
 def _execute(
     run_dir: Path,
@@ -384,10 +226,10 @@ def _execute(
     manifest: dict[str, Any],
     progress: ProgressCallback | None,
 ) -> RunResults:
-    pending = [t for t in plan.tasks if not _unit_done(run_dir, t.key)]
+    pending = [t for t in plan.tasks if not unit_done(run_dir, t.key)]
     for task in plan.tasks:  # refuse a damaged commit before doing any work
-        if _unit_done(run_dir, task.key):
-            _read_unit(run_dir, task.key)
+        if unit_done(run_dir, task.key):
+            read_unit(run_dir, task.key)
     total = len(plan.tasks)
     done = total - len(pending)
     n_folds = len(plan.folds)
@@ -396,7 +238,7 @@ def _execute(
 
     def on_result(result: UnitResult) -> None:
         nonlocal done
-        _store_unit(run_dir, result)
+        store_unit(run_dir, result)
         done += 1
         if progress is not None:
             progress(ProgressEvent("unit", total, done, result.key, result.seconds, n_folds))
@@ -405,9 +247,9 @@ def _execute(
     execute(
         pending, on_result, backend=runner.backend, jobs=runner.jobs, ray_address=runner.ray_address
     )
-    manifest["tables"] = _assemble(run_dir, plan)
+    manifest["tables"] = assemble(run_dir, plan)
     manifest["status"] = "complete"
-    manifest["finished_at"] = _now()
+    manifest["finished_at"] = now()
     write_manifest(run_dir, manifest)
     if progress is not None:
         progress(ProgressEvent("assembled", total, done, n_folds=n_folds))
@@ -452,8 +294,8 @@ def run_experiment(
         plan = plan_experiment(config)
     elif plan.config is not config:
         raise ConfigError("`plan` must be the plan of `config`")
-    target = _default_run_dir(config) if run_dir is None else Path(run_dir).expanduser()
-    _prepare_run_dir(target, overwrite)
+    target = default_run_dir(config) if run_dir is None else Path(run_dir).expanduser()
+    prepare_run_dir(target, overwrite)
     if config.source is not None and Path(config.source).is_file():
         atomic_write_bytes(target / "config.toml", Path(config.source).read_bytes())
     manifest: dict[str, Any] = {
@@ -462,13 +304,13 @@ def run_experiment(
         "experiment_hash": config.experiment_hash,
         "config": config.to_dict(),
         "config_document": config_document(config),
-        "data": _data_record(plan.panel),
+        "data": data_record(plan.panel),
         "seeds": {a.name: list(config.seeds_of(a)) for a in config.agents},
         "units": len(plan.tasks),
         "folds": len(plan.folds),
         "earnable": [str(plan.earnable[0]), str(plan.earnable[-1])],
-        "versions": _versions(),
-        "started_at": _now(),
+        "versions": package_versions(),
+        "started_at": now(),
         "resumed_at": [],
     }
     write_manifest(target, manifest)
@@ -528,13 +370,7 @@ def resume_experiment(
         )
     if manifest.get("status") == "complete":
         return load_run(root)
-    _clean_temporaries(root)
-    manifest["resumed_at"] = list(manifest.get("resumed_at", [])) + [_now()]
+    clean_temporaries(root)
+    manifest["resumed_at"] = list(manifest.get("resumed_at", [])) + [now()]
     write_manifest(root, manifest)
     return _execute(root, plan, manifest, progress)
-
-
-def units_of(results: RunResults) -> Sequence[tuple[int, str, int]]:
-    """``(fold, agent, seed)`` of every unit in a finished run's ledger."""
-    led = results.ledger
-    return list(zip(led["fold"], led["agent"], led["seed"], strict=True))

@@ -32,7 +32,7 @@ def test_every_shipped_config_parses_with_and_without_quick():
     assert default.seeds_of(default.agents[-1]) == (0, 1, 2)
     assert default.features.regimes is not None and default.features.forecasts is not None
     quick = load_config("default", quick=True)
-    assert quick.splits.params["max_folds"] == 2 and quick.features.regimes is None
+    assert quick.splits.params["max_folds"] == 2 and quick.features.regimes["n_restarts"] == 1
     assert quick.seeds_of(quick.agents[-1]) == (0,)
 
 

@@ -1,0 +1,216 @@
+"""The run directory of the runner: creating it, committing units, assembling the tables.
+
+The file formats and their verification are :mod:`factorgym.experiments.results_store`'s; this
+module decides what goes where during a run (see the layout there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import platform
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from factorgym._version import __version__
+from factorgym.errors import ConfigError, DataError
+from factorgym.experiments.results_store import (
+    MANIFEST,
+    atomic_write_bytes,
+    read_json,
+    read_table,
+    sha256_bytes,
+    unit_paths,
+    write_json,
+    write_table,
+)
+from factorgym.experiments.units import BENCHMARK, UnitResult
+from factorgym.panel import FactorPanel
+
+if TYPE_CHECKING:
+    from factorgym.experiments.config import ExperimentConfig
+    from factorgym.experiments.runner import ExperimentPlan
+
+__all__ = [
+    "assemble",
+    "clean_temporaries",
+    "data_record",
+    "default_run_dir",
+    "now",
+    "package_versions",
+    "prepare_run_dir",
+    "read_unit",
+    "store_unit",
+    "unit_done",
+]
+
+_VERSIONED = (
+    "factorgym",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "gymnasium",
+    "stable-baselines3",
+    "sb3-contrib",
+    "torch",
+    "hmmlearn",
+    "skfolio",
+    "pyarrow",
+    "joblib",
+    "threadpoolctl",
+    "ray",
+)
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def package_versions() -> dict[str, str | None]:
+    """Versions of Python and of the packages results depend on."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    out["factorgym"] = __version__
+    return out
+
+
+def data_record(panel: FactorPanel) -> dict[str, Any]:
+    """The data's content hash, period, assets, kind and provenance (for the manifest)."""
+    prov = panel.provenance
+    return {
+        "content_hash": panel.content_hash,
+        "start": str(panel.start),
+        "end": str(panel.end),
+        "n_months": panel.n_months,
+        "assets": list(panel.assets),
+        "kind": panel.kind,
+        "provenance": {
+            "source": prov.source,
+            "vintage": prov.vintage,
+            "units_converted": prov.units_converted,
+            "rf_source": prov.rf_source,
+            "notes": prov.notes,
+        },
+    }
+
+
+def default_run_dir(config: ExperimentConfig) -> Path:
+    """``output.directory/NAME-YYYYMMDD-HHMMSS`` (with a suffix if it exists)."""
+    base = Path(config.output.directory).expanduser()
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    candidate = base / f"{config.name}-{stamp}"
+    i = 2
+    while candidate.exists():
+        candidate = base / f"{config.name}-{stamp}-{i}"
+        i += 1
+    return candidate
+
+
+def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
+    """Create ``run_dir``; replace an existing run only with ``overwrite`` (never other folders)."""
+    if run_dir.exists():
+        if not overwrite:
+            raise ConfigError(
+                f"`--out` {str(run_dir)!r} already exists; pass --overwrite to replace it, or "
+                f"--resume {run_dir} to finish the run in it"
+            )
+        if not run_dir.is_dir():
+            raise ConfigError(f"`--out` {str(run_dir)!r} is a file, not a run directory")
+        if any(run_dir.iterdir()) and not (run_dir / MANIFEST).is_file():
+            raise ConfigError(
+                f"`--out` {str(run_dir)!r} is not empty and holds no {MANIFEST}: it is not a "
+                "factorgym run directory, refusing to delete it"
+            )
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+
+
+def clean_temporaries(run_dir: Path) -> None:
+    """Remove temporary files a killed run left behind (never a committed file)."""
+    for tmp in run_dir.rglob(".*.tmp"):
+        tmp.unlink()
+
+
+# ---------------------------------------------------------------------- units
+def store_unit(run_dir: Path, result: UnitResult) -> None:
+    """Commit one unit: model files, its months (Parquet), then its commit record (last)."""
+    fold, agent, seed = result.key
+    records_path, commit_path, models_dir = unit_paths(run_dir, fold, agent, seed)
+    models = {}
+    for rel, data in sorted(result.model_files.items()):
+        atomic_write_bytes(models_dir / rel, data)
+        models[rel] = sha256_bytes(data)
+    sha = write_table(result.records, records_path)
+    write_json(
+        commit_path,
+        {
+            "fold": fold,
+            "agent": agent,
+            "seed": seed,
+            "records": {"path": str(records_path.relative_to(run_dir)), "sha256": sha},
+            "ledger": result.ledger,
+            "models": models,
+            "seconds": round(result.seconds, 3),
+            "finished_at": now(),
+        },
+    )
+
+
+def unit_done(run_dir: Path, key: tuple[int, str, int]) -> bool:
+    """Whether the unit has a commit record."""
+    _, commit_path, _ = unit_paths(run_dir, *key)
+    return commit_path.is_file()
+
+
+def read_unit(run_dir: Path, key: tuple[int, str, int]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A committed unit's months (hash-verified) and its ledger row."""
+    _, commit_path, _ = unit_paths(run_dir, *key)
+    commit = read_json(commit_path)
+    try:
+        entry = commit["records"]
+        ledger = commit["ledger"]
+    except (KeyError, TypeError) as exc:
+        raise DataError(f"unit record {str(commit_path)!r} is damaged ({exc!r})") from exc
+    return read_table(run_dir / entry["path"], entry["sha256"]), ledger
+
+
+# ---------------------------------------------------------------------- assembly
+def assemble(run_dir: Path, plan: ExperimentPlan) -> dict[str, dict[str, Any]]:
+    """Write the returns, ledger and folds tables from the unit files, in the plan's order."""
+    order = {BENCHMARK: 0} | {a.name: i + 1 for i, a in enumerate(plan.config.agents)}
+    parts = []
+    ledger_rows = []
+    for task in plan.tasks:
+        frame, ledger = read_unit(run_dir, task.key)
+        parts.append(frame)
+        ledger_rows.append(ledger)
+    returns = pd.concat(parts, ignore_index=True)
+    returns.insert(
+        3, "month", pd.PeriodIndex(pd.to_datetime(returns["date"]), freq="M").astype(str)
+    )
+    bench = returns.loc[returns["agent"] == BENCHMARK, ["fold", "path", "month", "net_return"]]
+    bench = bench.rename(columns={"net_return": "benchmark_net_return"})
+    returns = returns.merge(bench, on=["fold", "path", "month"], how="left", validate="m:1")
+    returns["_order"] = returns["agent"].map(order)
+    returns = returns.sort_values(
+        ["_order", "seed", "path", "month", "fold"], kind="mergesort"
+    ).drop(columns="_order")
+    returns = returns.reset_index(drop=True)
+    ledger = pd.DataFrame(ledger_rows)
+    ledger.insert(0, "experiment_hash", plan.config.experiment_hash)
+    folds = pd.DataFrame([row for fe in plan.folds for row in fe.windows()])
+    tables = {}
+    for name, frame in (("returns", returns), ("ledger", ledger), ("folds", folds)):
+        rel = f"tables/{name}.parquet"
+        sha = write_table(frame, run_dir / rel)
+        tables[name] = {"path": rel, "sha256": sha, "rows": len(frame)}
+    return tables
