@@ -13,10 +13,11 @@ Layout of ``RUN_DIR``::
     tables/ledger.parquet    the trial ledger (every agent x seed x fold, validation score)
     tables/folds.parquet     the fold windows
 
-Every file is written to a temporary file in its folder, flushed, ``fsync``-ed and moved into
-place with ``os.replace`` (then the folder is ``fsync``-ed), so a run killed at any instant
-leaves each file either complete or absent. What is read back is checked against its recorded
-SHA-256; a table that does not match is refused with its path.
+Every file is written with :func:`factorgym._files.atomic_write_bytes` (a temporary file in
+its folder, ``fsync``, ``os.replace``, ``fsync`` of the folder), so a run killed at any instant
+leaves each file either complete or absent; temporaries a killed run left behind are removed on
+resume (:func:`factorgym._files.remove_stale_temps`). What is read back is checked against its
+recorded SHA-256; a table that does not match is refused with its path.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from factorgym._files import atomic_write_bytes as _atomic_write_bytes
 from factorgym.errors import DataError
 
 __all__ = [
@@ -62,32 +63,15 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the folder, fsync, ``os.replace``)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
+    """Write ``data`` to ``path`` atomically, creating its folder (:mod:`factorgym._files`).
+
+    Raises
+    ------
+    OutputError
+        If the operating system refuses the write (the target is then unchanged).
+    """
+    _atomic_write_bytes(path, data, make_folder=True)
 
 
 def _json_bytes(obj: object) -> bytes:

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from factorgym._files import remove_stale_temps
 from factorgym._version import __version__
-from factorgym.errors import ConfigError, DataError
+from factorgym.errors import DataError, OutputError
 from factorgym.experiments.results_store import (
     MANIFEST,
     atomic_write_bytes,
@@ -119,25 +120,36 @@ def prepare_run_dir(run_dir: Path, overwrite: bool) -> None:
     """Create ``run_dir``; replace an existing run only with ``overwrite`` (never other folders)."""
     if run_dir.exists():
         if not overwrite:
-            raise ConfigError(
+            raise OutputError(
                 f"`--out` {str(run_dir)!r} already exists; pass --overwrite to replace it, or "
                 f"--resume {run_dir} to finish the run in it"
             )
         if not run_dir.is_dir():
-            raise ConfigError(f"`--out` {str(run_dir)!r} is a file, not a run directory")
+            raise OutputError(f"`--out` {str(run_dir)!r} is a file, not a run directory")
         if any(run_dir.iterdir()) and not (run_dir / MANIFEST).is_file():
-            raise ConfigError(
+            raise OutputError(
                 f"`--out` {str(run_dir)!r} is not empty and holds no {MANIFEST}: it is not a "
                 "factorgym run directory, refusing to delete it"
             )
         shutil.rmtree(run_dir)
-    run_dir.mkdir(parents=True)
+    try:
+        run_dir.mkdir(parents=True)
+    except OSError as exc:
+        raise OutputError(
+            f"`--out` {str(run_dir)!r} cannot be created: {exc.strerror or exc}"
+        ) from exc
 
 
-def clean_temporaries(run_dir: Path) -> None:
-    """Remove temporary files a killed run left behind (never a committed file)."""
-    for tmp in run_dir.rglob(".*.tmp"):
-        tmp.unlink()
+def clean_temporaries(run_dir: Path) -> list[Path]:
+    """Remove temporary files a killed run left behind (never a committed file).
+
+    Uses the one rule of :func:`factorgym._files.remove_stale_temps` (ours, and its writer is no
+    longer running) in every folder of the run.
+    """
+    removed = []
+    for folder in [run_dir, *sorted(p for p in run_dir.rglob("*") if p.is_dir())]:
+        removed.extend(remove_stale_temps(folder))
+    return removed
 
 
 # ---------------------------------------------------------------------- units

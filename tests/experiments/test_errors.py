@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from exp_testing import STANDIN, tiny_config_text
 
-from factorgym.errors import ConfigError, DataError
+from factorgym.errors import ConfigError, DataError, OutputError
 from factorgym.experiments import load_config, parse_config, run_experiment
 from factorgym.experiments.agent_registry import build_allocator
 from factorgym.experiments.config import AgentConfig, deep_merge
@@ -29,7 +29,10 @@ def base(tmp_path):
     [
         ({"data": 5}, r"`data` must be a table, got 5"),
         ({"data": {"start": 1990}}, r"`data.start` must be a month such as '1990-01', got 1990"),
-        ({"data": {"end": "1990/01"}}, r"`data.end` must be a month such as '1990-01', got"),
+        (
+            {"data": {"end": "1990/01"}},
+            r"`data.end` must be a month such as '1990-01'.*got '1990/01'",
+        ),
         ({"name": "bad name!"}, r"`name` must be a name matching"),
         ({"name": ""}, r"`name` must be a non-empty string, got ''"),
         ({"description": 3}, r"`description` must be a string, got 3"),
@@ -134,7 +137,7 @@ def test_plan_refusals(tmp_path, base):
         run_experiment(parse_config(base), plan=plan_experiment(good))
     target = tmp_path / "file"
     target.write_text("x")
-    with pytest.raises(ConfigError, match=r"`--out` '.*file' is a file, not a run directory"):
+    with pytest.raises(OutputError, match=r"`--out` '.*file' is a file, not a run directory"):
         run_experiment(good, run_dir=target, overwrite=True)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from factorgym.errors import DataError
+from factorgym.errors import DataError, OutputError
 from factorgym.experiments.results_store import (
     atomic_write_bytes,
     read_json,
@@ -50,7 +50,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):
         atomic_write_bytes(target, b"new content")
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in target.parent.iterdir()) == ["f.bin"]

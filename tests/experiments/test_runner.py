@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from exp_testing import STANDIN, tiny_config_text
 
-from factorgym.errors import ConfigError, DataError
+from factorgym.errors import ConfigError, DataError, OutputError
 from factorgym.experiments import load_config, load_run, parse_config, run_experiment
 from factorgym.experiments.backends import RAY_MISSING, execute
 from factorgym.experiments.config import deep_merge
@@ -205,15 +205,19 @@ def test_run_directory_is_never_overwritten_without_the_flag(tiny_run, tmp_path)
     config, _, _ = tiny_run
     target = tmp_path / "run"
     run_experiment(config, run_dir=target)
-    with pytest.raises(ConfigError, match=r"`--out` '.*run' already exists; pass --overwrite"):
+    with pytest.raises(OutputError, match=r"`--out` '.*run' already exists; pass --overwrite"):
         run_experiment(config, run_dir=target)
     run_experiment(config, run_dir=target, overwrite=True)
     other = tmp_path / "precious"
     other.mkdir()
     (other / "thesis.tex").write_text("do not delete")
-    with pytest.raises(ConfigError, match=r"holds no manifest.json: it is not a factorgym run"):
+    with pytest.raises(OutputError, match=r"holds no manifest.json: it is not a factorgym run"):
         run_experiment(config, run_dir=other, overwrite=True)
     assert (other / "thesis.tex").read_text() == "do not delete"
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(OutputError, match=r"`--out` '.*a-file/run' cannot be created"):
+        run_experiment(config, run_dir=blocker / "run")
 
 
 def test_resume_refuses_another_config_and_changed_data(tmp_path):
