@@ -6,7 +6,10 @@ Sample ``i`` is month ``earnable[i]``; a block of samples becomes an env window 
 
 Each spec holds the panel and the feature frames **cut at the last month of its window**, so no
 allocator can read a later month, even by mistake, while it is fitted (train spec), selected
-(validation spec) or evaluated (test specs). The observation normaliser, if the config asks for
+(validation spec) or evaluated (test specs). The one exception is a CPCV test block that comes
+before its training window: its spec runs to the training window's end, where the observation
+normaliser is fitted (allocators act on the env's observation and ``env.history()``, which end at
+the decision month). The observation normaliser, if the config asks for
 one, is fitted on the training window's rows for all three.
 """
 
@@ -161,7 +164,10 @@ def fold_envs(
     cfg = env.replace(**base)
 
     def spec(lo_m: pd.Period, hi_m: pd.Period, *, evaluation: bool) -> EnvSpec:
-        sub, frames = _cut(panel, features, hi_m)
+        # CPCV: a test block before the training window still needs the training rows the
+        # normaliser (the config's, or an allocator's own) is fitted on; the allocator acts on
+        # the env's observation and history, which never go past the decision month.
+        sub, frames = _cut(panel, features, max(hi_m, train_hi))
         changes: dict[str, object] = {"window": (str(lo_m), str(hi_m))}
         if evaluation:
             changes |= {"random_start": False, "episode_length": None}

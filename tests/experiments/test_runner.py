@@ -257,14 +257,26 @@ def test_resume_refuses_another_config_and_changed_data(tmp_path):
 
 
 def test_cpcv_run_gives_one_series_per_path(tmp_path):
-    text = tiny_config_text(tmp_path / "runs").replace(
-        'method = "walk_forward"\ntrain_size = 60\nvalidation_size = 12\ntest_size = 48\npurge = 1',
-        'method = "cpcv"\nn_groups = 4\nn_test_groups = 2\npurge = 1\nembargo = 2\n'
-        "validation_size = 6",
+    text = (
+        tiny_config_text(tmp_path / "runs")
+        .replace(
+            'method = "walk_forward"\ntrain_size = 60\nvalidation_size = 12\n'
+            "test_size = 48\npurge = 1",
+            'method = "cpcv"\nn_groups = 4\nn_test_groups = 2\npurge = 1\nembargo = 2\n'
+            "validation_size = 6",
+        )
+        .replace("[env]", "[env]\nnormalize = true")
     )
     path = tmp_path / "cpcv.toml"
     path.write_text(text)
-    res = run_experiment(load_config(path), run_dir=tmp_path / "run")
+    config = load_config(path)
+    plan = plan_experiment(config)
+    for fe in plan.folds:  # a test block before the training window runs to the window's end
+        for t in fe.tests:
+            end = max(t.end, fe.train_window[1])
+            assert t.spec.panel.end == end and t.spec.config.window[1] == str(t.end)
+            assert t.spec.config.normalize_window[1] == str(fe.train_window[1])
+    res = run_experiment(config, run_dir=tmp_path / "run", plan=plan)
     assert res.manifest["folds"] == 6
     r = res.returns
     months = res.manifest["earnable"]
