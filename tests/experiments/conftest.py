@@ -1,4 +1,4 @@
-"""Fixtures of the experiments tests: stand-in allocators, tiny configs."""
+"""Fixtures of the experiments tests: the stand-in allocators' folder on the path, tiny configs."""
 
 from __future__ import annotations
 
@@ -8,19 +8,16 @@ from pathlib import Path
 
 import pytest
 
-SHIM = Path(__file__).resolve().parent / "shim"
-if str(SHIM) not in sys.path:
-    sys.path.insert(0, str(SHIM))
-# worker processes (joblib/loky, Ray) start with the shim too: its sitecustomize installs the
-# stand-in rollout there, and `factorgym_standins` is importable
+HELPERS = Path(__file__).resolve().parent / "helpers"
+if str(HELPERS) not in sys.path:
+    sys.path.insert(0, str(HELPERS))
+# worker processes (joblib/loky, Ray) start with this folder on their path too, so that the
+# stand-in allocators (`factorgym_standins:...` kinds) import there
 _paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
-if str(SHIM) not in _paths:
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(SHIM), *filter(None, _paths)])
+if str(HELPERS) not in _paths:
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(HELPERS), *filter(None, _paths)])
 
-import factorgym_standins  # noqa: E402
 from exp_testing import tiny_config_text  # noqa: E402
-
-factorgym_standins.install_rollout_finder()
 
 
 @pytest.fixture()

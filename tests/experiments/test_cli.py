@@ -125,17 +125,16 @@ def test_kill_9_mid_run_then_resume_gives_identical_tables(tmp_path):
 
 
 @pytest.mark.slow
-def test_quick_run_in_a_subprocess_and_its_timing(tmp_path):
-    cfg = tmp_path / "default-standin.toml"
-    cfg.write_text(
-        standin_version(shipped_config_path("default").read_text()).replace(
-            'directory = "runs"', f'directory = "{tmp_path / "runs"}"'
-        )
-    )
+def test_factorgym_run_quick_with_the_real_agents_and_its_timing(tmp_path):
+    """`factorgym run --quick`: the default config's [quick] overrides, every baseline and PPO."""
     t0 = time.perf_counter()
-    out = run_cli("run", str(cfg), "--quick", "--out", str(tmp_path / "q"))
+    out = run_cli("run", "--quick", "--out", str(tmp_path / "q"), cwd=tmp_path)
     seconds = time.perf_counter() - t0
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 0, out.stderr[-3000:]
     assert seconds < 90, seconds
     res = load_run(tmp_path / "q")
     assert res.manifest["folds"] == 2 and res.manifest["config"]["quick"] is True
+    agents = set(res.returns.agent)
+    assert {"ppo", "equal_weight", "forecast_tilt", "hindsight_oracle", "benchmark_1n"} <= agents
+    assert not res.ledger.set_index("agent").loc["hindsight_oracle", "contender"].any()
+    assert "default: out of sample 1994-02..2004-01, 2 folds" in out.stdout

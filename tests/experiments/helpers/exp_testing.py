@@ -1,4 +1,4 @@
-"""Helpers of the experiments tests (on sys.path through the shim folder)."""
+"""Helpers of the experiments tests (on sys.path through the helpers folder)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SHIM = Path(__file__).resolve().parent
+HELPERS = Path(__file__).resolve().parent
 ROOT = Path(__file__).resolve().parents[3]
 STANDIN = "factorgym_standins"
 
@@ -62,7 +62,7 @@ directory = "{out}"
 
 def subprocess_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(SHIM), str(ROOT)] + [env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(HELPERS), str(ROOT)] + [env.get("PYTHONPATH", "")])
     env["COLUMNS"] = "160"
     return env
 

@@ -1,9 +1,9 @@
-"""Stand-in allocators and a stand-in `run_allocator` for the experiments tests.
+"""Small allocators for the experiments tests: fast, deterministic, each exercising one path.
 
-The real allocators and `factorgym.agents.rollout.run_allocator` are built concurrently in
-agents/; until they land, the experiments runner is tested with these (same signatures). The
-stand-in rollout is installed as `factorgym.agents.rollout` only when the real module does not
-exist (`install_rollout_finder` appends a finder at the END of `sys.meta_path`).
+They implement the Allocator protocol of `factorgym.agents` (name, output, contender, params,
+fit, act) and run through the real `factorgym.agents.run_allocator`. The folder holding this
+module is put on PYTHONPATH for CLI subprocesses and joblib/Ray workers, so that config kinds
+such as "factorgym_standins:TrendFollower" import there too.
 """
 
 from __future__ import annotations
@@ -11,73 +11,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from factorgym.envs.env_spec import EnvSpec
-from factorgym.envs.wrappers import TargetWeights
 from factorgym.validation import check_real, check_real_sequence
-
-ROLLOUT = "factorgym.agents.rollout"
-
-
-# ---------------------------------------------------------------------- stand-in rollout
-@dataclass(frozen=True, eq=False)
-class Rollout:
-    name: str
-    params: dict[str, Any]
-    contender: bool
-    frame: pd.DataFrame
-    assets: tuple[str, ...]
-    config: dict[str, Any] = field(repr=False, default_factory=dict)
-    terminated: bool = False
-
-
-def run_allocator(allocator: Any, env_spec: EnvSpec, *, seed: int | None = None) -> Rollout:
-    spec = env_spec.replace(random_start=False, episode_length=None)
-    base = spec()
-    env = TargetWeights(base) if allocator.output == "weights" else base
-    assets = tuple(base.assets)
-    obs, info = env.reset(seed=seed)
-    begin = getattr(allocator, "begin_episode", None)
-    if begin is not None:
-        begin()
-    rows = []
-    done = False
-    while not done:
-        info = dict(info)
-        info["history"] = base.history()
-        action = np.asarray(allocator.act(obs, info), dtype=np.float64)
-        obs, _r, term, trunc, info = env.step(action)
-        done = term or trunc
-        row: dict[str, Any] = {}
-        for key, value in info.items():
-            if isinstance(value, np.ndarray) and value.shape == (len(assets),):
-                for a, v in zip(assets, value.tolist(), strict=True):
-                    row[f"{key}:{a}"] = v
-            elif isinstance(value, pd.Timestamp):
-                row[key] = value
-            elif np.ndim(value) == 0 and not isinstance(value, str):
-                row[key] = float(value)
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    frame.index = pd.PeriodIndex(frame["date"], freq="M", name="month")
-    return Rollout(allocator.name, dict(allocator.params), allocator.contender, frame, assets)
-
-
-def install_rollout_finder() -> None:
-    """Make `factorgym.agents.rollout` importable (stand-in) if agents/ does not provide it."""
-    import importlib.util
-
-    path = Path(__file__).with_name("sitecustomize.py")
-    spec = importlib.util.spec_from_file_location("_factorgym_standin_site", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # appends the finder unless one is installed
 
 
 # ---------------------------------------------------------------------- stand-in allocators
