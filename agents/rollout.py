@@ -22,10 +22,9 @@ import numpy as np
 import pandas as pd
 
 from factorgym.agents.base import OBSERVATION_OVERRIDES, Allocator, Scalar, check_spec
-from factorgym.errors import InvalidActionError
 from factorgym.envs.env_spec import EnvSpec
 from factorgym.envs.wrappers import TargetWeights
-from factorgym.errors import ConfigError
+from factorgym.errors import ConfigError, InvalidActionError
 from factorgym.validation import check_seed
 
 __all__ = ["SCALAR_COLUMNS", "WEIGHT_BLOCKS", "Rollout", "run_allocator"]

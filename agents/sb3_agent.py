@@ -48,7 +48,13 @@ from factorgym.agents.persistence import (
     sha256_bytes,
     write_folder,
 )
-from factorgym.agents.sb3_defaults import ALGORITHMS, DEFAULT_HYPERPARAMS, POLICY_KEYS, RUN_KEYS
+from factorgym.agents.sb3_defaults import (
+    ALGORITHMS,
+    DEFAULT_HYPERPARAMS,
+    POLICY_KEYS,
+    RUN_KEYS,
+    check_hyperparams,
+)
 from factorgym.agents.sb3_validation import Member, ValidationStop
 from factorgym.agents.sb3_vec_env import SB3VecEnv
 from factorgym.envs.env_spec import EnvSpec
@@ -150,6 +156,7 @@ class SB3Allocator(BaseAllocator):
                 f"`hyperparams` keys must be run settings {RUN_KEYS} or keyword arguments of "
                 f"{ALGORITHMS[self.algo][0]}, got {unknown}"
             )
+        check_hyperparams(self.hyperparams)
         if name is not None and (not isinstance(name, str) or not name):
             raise ConfigError(f"`name` must be None or a non-empty str, got {name!r}")
         self.name = name or (self.algo if self.n_seeds == 1 else f"{self.algo}_x{self.n_seeds}")

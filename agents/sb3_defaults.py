@@ -12,7 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ALGORITHMS", "DEFAULT_HYPERPARAMS", "OFF_POLICY", "POLICY_KEYS", "RUN_KEYS"]
+from factorgym.validation import check_int, check_real
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_HYPERPARAMS",
+    "HYPERPARAM_RULES",
+    "OFF_POLICY",
+    "POLICY_KEYS",
+    "RUN_KEYS",
+    "check_hyperparams",
+]
 
 #: Algorithm name -> (import path, policy).
 ALGORITHMS: dict[str, tuple[str, str]] = {
@@ -108,3 +118,43 @@ DEFAULT_HYPERPARAMS: dict[str, dict[str, Any]] = {
 
 RUN_KEYS = ("total_timesteps", "n_envs", "eval_every")
 POLICY_KEYS = ("log_std_init", "lstm_hidden_size")
+
+
+#: Value rules of the common hyper-parameters: ("int", minimum) or ("real", low, high, low_open).
+#: Keys without a rule (other keyword arguments of the SB3 class) are passed through unchecked.
+HYPERPARAM_RULES: dict[str, tuple[Any, ...]] = {
+    "total_timesteps": ("int", 1),
+    "n_envs": ("int", 1),
+    "eval_every": ("int", 1),
+    "n_steps": ("int", 2),
+    "batch_size": ("int", 2),
+    "n_epochs": ("int", 1),
+    "buffer_size": ("int", 1),
+    "learning_starts": ("int", 0),
+    "train_freq": ("int", 1),
+    "gradient_steps": ("int", 1),
+    "lstm_hidden_size": ("int", 1),
+    "learning_rate": ("real", 0.0, 1.0, True),
+    "gamma": ("real", 0.0, 1.0, True),
+    "gae_lambda": ("real", 0.0, 1.0, False),
+    "clip_range": ("real", 0.0, None, True),
+    "ent_coef": ("real", 0.0, None, False),
+    "vf_coef": ("real", 0.0, None, False),
+    "max_grad_norm": ("real", 0.0, None, True),
+    "tau": ("real", 0.0, 1.0, True),
+    "action_noise_sigma": ("real", 0.0, None, False),
+    "log_std_init": ("real", -20.0, 5.0, False),
+}
+
+
+def check_hyperparams(values: dict[str, Any]) -> None:
+    """Check the values of the known hyper-parameters (``ConfigError`` naming the key)."""
+    for key, value in values.items():
+        rule = HYPERPARAM_RULES.get(key)
+        if rule is None:
+            continue
+        name = f"hyperparams.{key}"
+        if rule[0] == "int":
+            check_int(name, value, minimum=rule[1])
+        else:
+            check_real(name, value, low=rule[1], high=rule[2], low_open=rule[3])

@@ -154,6 +154,18 @@ def test_agent_argument_checks(specs):
         SB3Allocator("ppo", hyperparams={"learning_rat": 1e-3})
     with pytest.raises(ConfigError, match="`hyperparams` must be a mapping"):
         SB3Allocator("ppo", hyperparams=[1])  # type: ignore[arg-type]
+    for bad, match in [
+        (
+            {"learning_rate": -1},
+            r"`hyperparams.learning_rate` must be a finite number > 0 and <= 1",
+        ),
+        ({"gamma": 1.5}, r"`hyperparams.gamma` must be a finite number > 0 and <= 1, got 1.5"),
+        ({"n_steps": 0}, r"`hyperparams.n_steps` must be an int >= 2, got 0"),
+        ({"batch_size": 64.0}, r"`hyperparams.batch_size` must be an int >= 2, got 64.0"),
+        ({"ent_coef": "x"}, r"`hyperparams.ent_coef` must be a finite number >= 0, got 'x'"),
+    ]:
+        with pytest.raises(ConfigError, match=match):
+            SB3Allocator("ppo", hyperparams=bad)
     with pytest.raises(ConfigError, match="`n_seeds` must be an int >= 1"):
         SB3Allocator("ppo", n_seeds=0)
     with pytest.raises(ConfigError, match="`net_arch` must be a sequence of ints"):
