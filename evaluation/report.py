@@ -63,6 +63,7 @@ from factorgym.evaluation.run_view import (
 )
 from factorgym.evaluation.significance import SignificanceResult, assess_significance
 from factorgym.evaluation.verdict import DecisionRule, Verdict, decide
+from factorgym.experiments.feature_pipeline import FORECAST_BLOCK
 from factorgym.experiments.results_store import RunResults, atomic_write_bytes, load_run
 from factorgym.experiments.units import BENCHMARK
 from factorgym.panel import FactorPanel
@@ -381,7 +382,7 @@ def analyze_run(
         rs, ri, agents=list(view.contenders), drift=drift, gap=gap, thresholds=th
     )
     skill = None
-    forecasts = None if features is None else features.get("forecasts")
+    forecasts = None if features is None else features.get(FORECAST_BLOCK)
     if forecasts is not None and panel is not None:
         try:
             skill = _forecast_skill(forecasts, panel, view)

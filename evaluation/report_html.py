@@ -18,7 +18,7 @@ import pandas as pd
 
 from factorgym._version import __version__
 from factorgym.evaluation import figures
-from factorgym.evaluation.robustness import PAPER_PORTFOLIO_NOTE
+from factorgym.evaluation.robustness import MIN_SUBPERIOD_MONTHS, PAPER_PORTFOLIO_NOTE
 from factorgym.experiments.units import BENCHMARK
 
 if TYPE_CHECKING:
@@ -454,13 +454,14 @@ def _subperiod_section(data: ReportData) -> str:
     body = (
         _pivot(dec)
         if not dec.empty
-        else '<p class="note">No decade with 12 or more out-of-sample months.</p>'
+        else f'<p class="note">No decade with {MIN_SUBPERIOD_MONTHS} or more out-of-sample '
+        "months.</p>"
     )
     return (
         '<section id="subperiods"><h2>Subperiods: Sharpe ratio by decade</h2>'
         + body
-        + '<p class="note">Net of costs, annualised; decades with fewer than 12 months are '
-        "left out.</p></section>"
+        + '<p class="note">Net of costs, annualised; decades with fewer than '
+        f"{MIN_SUBPERIOD_MONTHS} months are left out.</p></section>"
     )
 
 

@@ -29,12 +29,16 @@ from factorgym.experiments.units import BENCHMARK
 from factorgym.validation import check_bool, check_int
 
 __all__ = [
+    "MIN_SUBPERIOD_MONTHS",
     "PAPER_PORTFOLIO_NOTE",
     "BreakEven",
     "break_even",
     "level_summary",
     "subperiod_table",
 ]
+
+#: Fewest months of a subperiod in :func:`subperiod_table` (fewer say little about a Sharpe ratio).
+MIN_SUBPERIOD_MONTHS = 12
 
 PAPER_PORTFOLIO_NOTE = (
     "The capacity curve replays each agent's recorded target weights at every AUM through the "
@@ -59,7 +63,7 @@ def _stats(x: pd.Series, bench: pd.Series, rf: pd.Series, ppy: int) -> dict[str,
 
 
 def subperiod_table(
-    view: RunView, *, periods_per_year: int = 12, min_months: int = 12
+    view: RunView, *, periods_per_year: int = 12, min_months: int = MIN_SUBPERIOD_MONTHS
 ) -> pd.DataFrame:
     """Statistics of every agent and 1/N by decade and by regime.
 

@@ -333,7 +333,7 @@ def nonzero_columns(frame: pd.DataFrame, *, tol: float = 1e-12) -> list[str]:
 
 
 def run_panel(manifest: Mapping[str, Any]) -> FactorPanel:
-    """The run's data, loaded again from its recorded ``[data]`` table and checked.
+    """The run's data, loaded again from its recorded configuration and checked.
 
     Raises
     ------
@@ -341,20 +341,21 @@ def run_panel(manifest: Mapping[str, Any]) -> FactorPanel:
         If the manifest has no data record, the data cannot be loaded (a moved file), or
         they differ from the run's (content hash).
     """
-    from factorgym.experiments.config import DataConfig
+    from factorgym.experiments.config import parse_config
 
     try:
-        table = manifest["config"]["data"]
+        document = dict(manifest["config_document"])
         expected = manifest["data"]["content_hash"]
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError) as exc:
         raise DataError(f"the run's manifest has no data record ({exc!r})") from exc
     try:
-        panel = DataConfig.from_table(table, base=None).load()
+        config = parse_config(document, name=str(document.get("name", "experiment")))
+        panel = config.data.load()
     except FactorGymError as exc:
         raise DataError(f"the run's data cannot be loaded again: {exc}") from exc
     if panel.content_hash != expected:
         raise DataError(
-            f"the run's data changed since the run (content hash {panel.content_hash[:12]} != "
-            f"{str(expected)[:12]})"
+            f"the run's data changed since the run (content hash {panel.content_hash[:16]} != "
+            f"{str(expected)[:16]})"
         )
     return panel

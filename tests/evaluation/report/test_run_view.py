@@ -137,10 +137,11 @@ def test_run_panel_refuses_changed_or_missing_data(tiny_run: Path) -> None:
         run_panel(changed)
     with pytest.raises(DataError, match="the run's manifest has no data record"):
         run_panel({})
+    doc = manifest["config_document"]
     files = {
         **manifest,
-        "config": {
-            **manifest["config"],
+        "config_document": {
+            **doc,
             "data": {"source": "files", "paths": ["/nonexistent.csv"], "units": "decimal"},
         },
     }
