@@ -214,7 +214,7 @@ def regime_figure(view: RunView) -> Figure | None:
 
 
 def _level_panels(
-    summary: pd.DataFrame, view: RunView, *, log: bool, xlabel: str, title: str
+    summary: pd.DataFrame, view: RunView, *, log: bool, xlabel: str, title: str, alpha: bool
 ) -> Figure | None:
     if summary.empty:
         return None
@@ -227,8 +227,11 @@ def _level_panels(
         style = _style(view, agent)
         ax1.plot(levels, part["sharpe"], marker="o", markersize=3, **style)
         if agent != BENCHMARK:
-            ax2.plot(levels, part["sharpe_diff"], marker="o", markersize=3, **style)
+            second = part["alpha_1n"] if alpha else part["sharpe_diff"]
+            ax2.plot(levels, second, marker="o", markersize=3, **style)
     ax2.axhline(0.0, color="black", linestyle="--", linewidth=1.0, label="no edge over 1/N")
+    if alpha:
+        ax2.yaxis.set_major_formatter(PercentFormatter(1.0))
     for ax in (ax1, ax2):
         if log:
             ax.set_xscale("log")
@@ -236,9 +239,13 @@ def _level_panels(
         ax.set_xlabel(xlabel)
         ax.grid(True, alpha=0.3)
     ax1.set_ylabel("Sharpe ratio (net, annualised)")
-    ax2.set_ylabel("Sharpe ratio minus 1/N's at the same level")
+    if alpha:
+        ax2.set_ylabel("alpha on 1/N at the same level (annualised)")
+        ax2.set_title("Alpha over 1/N", fontsize=10)
+    else:
+        ax2.set_ylabel("Sharpe ratio minus 1/N's at the same level")
+        ax2.set_title("Edge over 1/N (Sharpe difference)", fontsize=10)
     ax1.set_title(title, fontsize=10)
-    ax2.set_title("Edge over 1/N", fontsize=10)
     _legend(fig, ax1)
     return fig
 
@@ -251,9 +258,14 @@ def _dollars(v: float, _pos: object = None) -> str:
 
 
 def capacity_figure(summary: pd.DataFrame, view: RunView) -> Figure | None:
-    """Sharpe ratio and edge over 1/N against AUM (from :func:`level_summary` of capacity)."""
+    """Sharpe ratio and alpha on 1/N against AUM (from :func:`level_summary` of capacity)."""
     return _level_panels(
-        summary, view, log=True, xlabel="assets under management", title="Sharpe ratio vs AUM"
+        summary,
+        view,
+        log=True,
+        xlabel="assets under management",
+        title="Sharpe ratio vs AUM",
+        alpha=True,
     )
 
 
@@ -265,6 +277,7 @@ def cost_sensitivity_figure(summary: pd.DataFrame, view: RunView) -> Figure | No
         log=False,
         xlabel="multiplier of proportional + internal costs",
         title="Sharpe ratio vs costs",
+        alpha=False,
     )
 
 

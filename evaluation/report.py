@@ -177,21 +177,29 @@ def _performance(view: RunView, sig: SignificanceResult) -> pd.DataFrame:
     return perf
 
 
+_BREAK_EVENS = (
+    # column, table, metric whose sign change is the break-even, log scale, number format
+    ("break_even_cost_multiplier", "cost", "sharpe_diff", False, "{:.2f}x"),
+    ("break_even_aum", "capacity", "sharpe_diff", True, ""),
+    ("break_even_aum_alpha", "capacity", "alpha_1n", True, ""),
+)
+
+
 def _break_evens(
     view: RunView, cost: pd.DataFrame | None, capacity: pd.DataFrame | None
 ) -> pd.DataFrame:
+    """Where the Sharpe edge (and the alpha) over 1/N vanish, per agent, as text."""
+    tables = {"cost": cost, "capacity": capacity}
     rows = {}
     for agent in view.agents:
         row: dict[str, str] = {}
-        for name, summary, log, fmt in (
-            ("break_even_cost_multiplier", cost, False, "{:.2f}x"),
-            ("break_even_aum", capacity, True, "${:,.3g}"),
-        ):
+        for name, which, metric, log, fmt in _BREAK_EVENS:
+            summary = tables[which]
             if summary is None or agent not in summary.index.get_level_values("agent"):
                 row[name] = "n/a (no replay table)"
                 continue
             part = summary.xs(agent, level="agent").sort_index()
-            be = break_even(part.index.to_numpy(), part["sharpe_diff"].to_numpy(), log=log)
+            be = break_even(part.index.to_numpy(), part[metric].to_numpy(), log=log)
             row[name] = _describe_be(be, fmt, log)
         rows[agent] = row
     out = pd.DataFrame.from_dict(rows, orient="index")

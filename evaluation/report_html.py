@@ -497,7 +497,12 @@ def _costs_section(data: ReportData) -> str:
             )
         )
         parts.append("<h3>Break-even cost multiplier (edge over 1/N vanishes)</h3>")
-        parts.append(_table(data.break_even[["break_even_cost_multiplier"]]))
+        parts.append(
+            _table(
+                data.break_even[["break_even_cost_multiplier"]],
+                rename={"break_even_cost_multiplier": "Sharpe edge vanishes at"},
+            )
+        )
         parts.append("<details><summary>Table</summary>")
         parts.append(_level_table(data.cost_summary, _num(".2f")))
         parts.append("</details>")
@@ -514,12 +519,21 @@ def _capacity_section(data: ReportData) -> str:
             _figure(
                 figures.capacity_figure(data.capacity_summary, data.view),
                 "Recorded decisions replayed at each AUM through the env's square-root impact "
-                "and participation cap; 1/N replayed at the same AUM.",
+                "and participation cap; 1/N replayed at the same AUM. Alpha: intercept of the "
+                "agent's excess return regressed on 1/N's, annualised.",
                 "capacity curve",
             )
         )
         parts.append("<h3>Break-even AUM (edge over 1/N vanishes)</h3>")
-        parts.append(_table(data.break_even[["break_even_aum"]]))
+        parts.append(
+            _table(
+                data.break_even[["break_even_aum", "break_even_aum_alpha"]],
+                rename={
+                    "break_even_aum": "Sharpe edge vanishes at",
+                    "break_even_aum_alpha": "alpha vanishes at",
+                },
+            )
+        )
         parts.append("<details><summary>Table</summary>")
         parts.append(_level_table(data.capacity_summary, lambda v: figures._dollars(float(v))))
         parts.append("</details>")
