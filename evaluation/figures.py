@@ -1,5 +1,8 @@
 """The report's figures: matplotlib ``Figure`` objects rendered by the Agg canvas, no pyplot.
 
+Upper bounds (oracles) are drawn dotted and do not set the y-range: the frame fits 1/N and
+the contenders, so an oracle earning 50 % a year does not flatten every other line.
+
 Figures are built on :class:`matplotlib.figure.Figure` with a
 :class:`~matplotlib.backends.backend_agg.FigureCanvasAgg`: no global pyplot state, no
 interactive backend, nothing left open. :func:`png_data_uri` renders one to an inline
@@ -18,6 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import Collection
@@ -27,7 +31,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from factorgym.errors import DataError
 from factorgym.evaluation.drawdown import drawdown_series
-from factorgym.evaluation.run_view import CONTENDER, RunView
+from factorgym.evaluation.run_view import CONTENDER, UPPER_BOUND, RunView
 from factorgym.experiments.units import BENCHMARK
 
 __all__ = [
@@ -93,11 +97,35 @@ def _style(view: RunView, agent: str) -> dict[str, object]:
     if agent == BENCHMARK:
         return {"color": "black", "linestyle": "--", "linewidth": 1.6, "label": BENCH_LABEL}
     i = list(view.agents).index(agent)
-    style: dict[str, object] = {"color": f"C{i % 10}", "linewidth": 1.2, "label": agent}
+    style: dict[str, object] = {"color": _colour(i, len(view.agents)), "linewidth": 1.2}
+    style["label"] = agent
     if view.roles.get(agent) != CONTENDER:
         style["linestyle"] = ":"
         style["label"] = f"{agent} ({view.roles.get(agent)})"
     return style
+
+
+def _colour(i: int, n: int) -> object:
+    """Colour ``i`` of ``n``: the default cycle up to 10 series, tab20 beyond (no repeats)."""
+    if n <= 10:
+        return f"C{i % 10}"
+    return colormaps["tab20"](i % 20)
+
+
+def _frame_without_upper_bounds(ax: Axes, view: RunView, series: dict[str, np.ndarray]) -> None:
+    """Fit the y-axis to 1/N and the contenders when an upper bound is drawn (it may leave it)."""
+    bounds = [a for a in series if a != BENCHMARK and view.roles.get(a) == UPPER_BOUND]
+    inside = [np.asarray(v, dtype=float) for a, v in series.items() if a not in bounds]
+    values = np.concatenate([v[np.isfinite(v)] for v in inside]) if inside else np.array([])
+    if not bounds or values.size < 2:
+        return
+    lo, hi = float(values.min()), float(values.max())
+    if ax.get_yscale() == "log":
+        pad = (hi / lo) ** 0.06 if lo > 0 and hi > lo else 1.1
+        ax.set_ylim(lo / pad, hi * pad)
+    else:
+        pad = 0.06 * (hi - lo) if hi > lo else 0.1
+        ax.set_ylim(lo - pad, hi + pad)
 
 
 def _legend(fig: Figure, ax: Axes) -> None:
@@ -112,10 +140,12 @@ def wealth_figure(view: RunView) -> Figure:
     fig = _figure()
     ax = fig.add_subplot()
     x = _dates(view.months)
+    series = {}
     for agent in [BENCHMARK, *view.agents]:
-        wealth = np.cumprod(1.0 + view.net[agent].to_numpy())
-        ax.plot(x, wealth, **_style(view, agent))  # type: ignore[arg-type]
+        series[agent] = np.cumprod(1.0 + view.net[agent].to_numpy())
+        ax.plot(x, series[agent], **_style(view, agent))  # type: ignore[arg-type]
     ax.set_yscale("log")
+    _frame_without_upper_bounds(ax, view, series)
     ax.set_ylabel("wealth of $1 (log scale, net of costs)")
     ax.set_xlabel("month (out of sample, folds stitched)")
     ax.set_title("Out-of-sample wealth")
@@ -129,9 +159,11 @@ def drawdown_figure(view: RunView) -> Figure:
     fig = _figure(height=3.6)
     ax = fig.add_subplot()
     x = _dates(view.months)
+    series = {}
     for agent in [BENCHMARK, *view.agents]:
-        dd = drawdown_series(view.net[agent].to_numpy())
-        ax.plot(x, -dd, **_style(view, agent))  # type: ignore[arg-type]
+        series[agent] = -drawdown_series(view.net[agent].to_numpy())
+        ax.plot(x, series[agent], **_style(view, agent))  # type: ignore[arg-type]
+    _frame_without_upper_bounds(ax, view, series)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("drawdown from peak")
     ax.set_xlabel("month")
@@ -222,13 +254,18 @@ def _level_panels(
     agents = [a for a in [BENCHMARK, *view.agents] if a in summary.index.get_level_values("agent")]
     fig = _figure(height=4.0)
     ax1, ax2 = fig.subplots(1, 2)
+    first: dict[str, np.ndarray] = {}
+    second: dict[str, np.ndarray] = {}
     for agent in agents:
         part = summary.xs(agent, level="agent").reindex(levels)
         style = _style(view, agent)
-        ax1.plot(levels, part["sharpe"], marker="o", markersize=3, **style)
+        first[agent] = part["sharpe"].to_numpy()
+        ax1.plot(levels, first[agent], marker="o", markersize=3, **style)
         if agent != BENCHMARK:
-            second = part["alpha_1n"] if alpha else part["sharpe_diff"]
-            ax2.plot(levels, second, marker="o", markersize=3, **style)
+            second[agent] = (part["alpha_1n"] if alpha else part["sharpe_diff"]).to_numpy()
+            ax2.plot(levels, second[agent], marker="o", markersize=3, **style)
+    _frame_without_upper_bounds(ax1, view, first)
+    _frame_without_upper_bounds(ax2, view, {BENCHMARK: np.zeros(len(levels)), **second})
     ax2.axhline(0.0, color="black", linestyle="--", linewidth=1.0, label="no edge over 1/N")
     if alpha:
         ax2.yaxis.set_major_formatter(PercentFormatter(1.0))
@@ -253,8 +290,8 @@ def _level_panels(
 def _dollars(v: float, _pos: object = None) -> str:
     for unit, scale in (("bn", 1e9), ("m", 1e6), ("k", 1e3)):
         if abs(v) >= scale:
-            return f"${v / scale:g}{unit}"
-    return f"${v:g}"
+            return f"${v / scale:.3g}{unit}"
+    return f"${v:.3g}"
 
 
 def capacity_figure(summary: pd.DataFrame, view: RunView) -> Figure | None:
@@ -294,6 +331,10 @@ def rolling_figure(
         ax1.plot(x, sharpe[agent], **_style(view, agent))
     for agent in ir.columns:
         ax2.plot(x, ir[agent], **_style(view, agent))
+    _frame_without_upper_bounds(ax1, view, {a: sharpe[a].to_numpy() for a in sharpe.columns})
+    _frame_without_upper_bounds(
+        ax2, view, {BENCHMARK: np.zeros(len(ir)), **{a: ir[a].to_numpy() for a in ir.columns}}
+    )
     for ax in (ax1, ax2):
         ax.axhline(0.0, color="grey", linewidth=0.8)
         ax.grid(True, alpha=0.3)

@@ -61,7 +61,11 @@ from factorgym.evaluation.run_view import (
     run_panel,
     run_view,
 )
-from factorgym.evaluation.significance import SignificanceResult, assess_significance
+from factorgym.evaluation.significance import (
+    SAME_AS_BENCHMARK,
+    SignificanceResult,
+    assess_significance,
+)
 from factorgym.evaluation.verdict import DecisionRule, Verdict, decide
 from factorgym.experiments.feature_pipeline import FORECAST_BLOCK
 from factorgym.experiments.results_store import RunResults, atomic_write_bytes, load_run
@@ -186,7 +190,10 @@ _BREAK_EVENS = (
 
 
 def _break_evens(
-    view: RunView, cost: pd.DataFrame | None, capacity: pd.DataFrame | None
+    view: RunView,
+    sig: SignificanceResult,
+    cost: pd.DataFrame | None,
+    capacity: pd.DataFrame | None,
 ) -> pd.DataFrame:
     """Where the Sharpe edge (and the alpha) over 1/N vanish, per agent, as text."""
     tables = {"cost": cost, "capacity": capacity}
@@ -194,6 +201,9 @@ def _break_evens(
     for agent in view.agents:
         row: dict[str, str] = {}
         for name, which, metric, log, fmt in _BREAK_EVENS:
+            if sig.table.loc[agent, "role"] == SAME_AS_BENCHMARK:
+                row[name] = "n/a (same as 1/N)"
+                continue
             summary = tables[which]
             if summary is None or agent not in summary.index.get_level_values("agent"):
                 row[name] = "n/a (no replay table)"
@@ -343,7 +353,7 @@ def analyze_run(
             "the run has no capacity table (tables/capacity.parquet); "
             "`factorgym report RUN_DIR --replay` computes it by replaying the recorded decisions",
         )
-    be = _break_evens(view, cost_summary, capacity_summary)
+    be = _break_evens(view, sig, cost_summary, capacity_summary)
 
     if panel is None:
         try:

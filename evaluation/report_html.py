@@ -243,7 +243,9 @@ def _verdict_section(data: ReportData) -> str:
         f'<div class="{cls}">{_esc(v.text)}</div>'
         f'<p class="rule"><b>Decision rule.</b> {_esc(v.rule.describe())} Each test controls '
         "false discoveries at its level under its own null; requiring all three is "
-        "conservative. Oracles and other non-contenders are never in the verdict.</p>"
+        "conservative. SPA compares mean returns (a levered strategy can pass it, e.g. a "
+        "volatility target); the Sharpe-difference test and the DSR compare risk-adjusted "
+        "returns. Oracles and other non-contenders are never in the verdict.</p>"
         + _kv(run_level)
         + "<h3>The three conditions, per contender</h3>"
         + _table(
@@ -383,7 +385,8 @@ def _wealth_section(data: ReportData) -> str:
         + _figure(
             figures.wealth_figure(view),
             "Growth of $1, net of costs, log scale; out-of-sample months of every fold stitched. "
-            "Dotted: not contenders.",
+            "Dotted: not contenders; the frame fits 1/N and the contenders, so an upper bound "
+            "(oracle) may leave it.",
             "wealth curves",
         )
         + _figure(
