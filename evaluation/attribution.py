@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from factorgym.errors import DataError
-from factorgym.evaluation.run_view import COST_COMPONENTS, RunView
+from factorgym.evaluation.run_series import COST_COMPONENTS, RunView
 from factorgym.experiments.units import BENCHMARK
 from factorgym.panel import FactorPanel
 from factorgym.validation import check_int

@@ -31,7 +31,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from factorgym.errors import DataError
 from factorgym.evaluation.drawdown import drawdown_series
-from factorgym.evaluation.run_view import CONTENDER, UPPER_BOUND, RunView
+from factorgym.evaluation.run_series import CONTENDER, UPPER_BOUND, RunView
 from factorgym.experiments.units import BENCHMARK
 
 __all__ = [

@@ -20,7 +20,7 @@ from scipy import stats
 
 from factorgym.errors import DataError
 from factorgym.evaluation.metrics import information_ratio, sharpe_ratio
-from factorgym.evaluation.run_view import RunView
+from factorgym.evaluation.run_series import RunView
 from factorgym.validation import check_int, check_real
 
 __all__ = [

@@ -55,7 +55,7 @@ from factorgym.evaluation.robustness import (
     level_summary,
     subperiod_table,
 )
-from factorgym.evaluation.run_view import (
+from factorgym.evaluation.run_series import (
     RunView,
     optional_table,
     run_panel,

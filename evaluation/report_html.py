@@ -101,7 +101,7 @@ def _table(
     df = frame.copy()
     if index:
         df.index = [
-            _label(i) if not isinstance(i, tuple) else " · ".join(map(str, i)) for i in df.index
+            _label(i) if not isinstance(i, tuple) else " · ".join(map(_label, i)) for i in df.index
         ]
     cols = {}
     for c in df.columns:

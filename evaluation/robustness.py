@@ -23,7 +23,7 @@ import pandas as pd
 
 from factorgym.errors import DataError
 from factorgym.evaluation.metrics import annualized_volatility, sharpe_ratio
-from factorgym.evaluation.run_view import RunView
+from factorgym.evaluation.run_series import RunView
 from factorgym.evaluation.spanning import spanning_regression
 from factorgym.experiments.units import BENCHMARK
 from factorgym.validation import check_bool, check_int

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from factorgym.evaluation.run_view import RunView
+from factorgym.evaluation.run_series import RunView
 from factorgym.experiments.results_store import atomic_write_bytes
 
 __all__ = ["write_tearsheets"]

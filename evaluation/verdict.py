@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from factorgym.evaluation.run_view import CONTENDER
+from factorgym.evaluation.run_series import CONTENDER
 from factorgym.evaluation.significance import SAME_AS_BENCHMARK, SignificanceResult
 from factorgym.validation import check_real
 

@@ -14,7 +14,7 @@ from factorgym.evaluation.attribution import (
     exposures_by_regime,
     return_attribution,
 )
-from factorgym.evaluation.run_view import run_panel, run_view, view_from_returns
+from factorgym.evaluation.run_series import run_panel, run_view, view_from_returns
 from factorgym.experiments import load_run
 from factorgym.experiments.units import BENCHMARK
 from factorgym.panel import FactorPanel

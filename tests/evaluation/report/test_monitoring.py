@@ -20,7 +20,7 @@ from factorgym.evaluation.monitoring import (
     rolling_ratios,
     validation_gap,
 )
-from factorgym.evaluation.run_view import view_from_returns
+from factorgym.evaluation.run_series import view_from_returns
 from factorgym.experiments.units import BENCHMARK
 
 

@@ -20,7 +20,7 @@ from factorgym.errors import ConfigError, DataError
 from factorgym.evaluation import figures
 from factorgym.evaluation.report import REPORT_FILES, analyze_run, write_report
 from factorgym.evaluation.robustness import level_summary
-from factorgym.evaluation.run_view import optional_table, run_view
+from factorgym.evaluation.run_series import optional_table, run_view
 from factorgym.experiments import load_run
 from factorgym.experiments.units import BENCHMARK
 

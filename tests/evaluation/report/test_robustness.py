@@ -14,7 +14,7 @@ from factorgym.evaluation.robustness import (
     level_summary,
     subperiod_table,
 )
-from factorgym.evaluation.run_view import view_from_returns
+from factorgym.evaluation.run_series import view_from_returns
 from factorgym.experiments.units import BENCHMARK
 
 

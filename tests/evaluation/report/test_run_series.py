@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from factorgym.errors import DataError
-from factorgym.evaluation.run_view import (
+from factorgym.evaluation.run_series import (
     CONTENDER,
     NOT_CONTENDER,
     UPPER_BOUND,
