@@ -251,6 +251,18 @@ def _fold_table(view: RunView) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("fold")
 
 
+def _ledger_trials_without_returns(view: RunView) -> int:
+    """Contender (agent, seed) pairs of the ledger that have no series in the results."""
+    led = view.ledger
+    if led.empty or not {"agent", "seed"} <= set(led.columns):
+        return 0
+    rows = led.loc[led["agent"].isin(view.contenders)]
+    if "contender" in rows.columns:
+        rows = rows.loc[rows["contender"].astype(bool)]
+    pairs = {f"{a}/{int(s)}" for a, s in zip(rows["agent"], rows["seed"], strict=True)}
+    return len(pairs - set(view.contender_trials.columns))
+
+
 def _forecast_skill(forecasts: pd.DataFrame, panel: FactorPanel, view: RunView) -> pd.DataFrame:
     from factorgym.forecasts.skill import skill_table
 
@@ -308,6 +320,13 @@ def analyze_run(
     view = run_view(results)
     for text in view.notes:
         note("data", text)
+    unseen = _ledger_trials_without_returns(view)
+    if unseen:
+        note(
+            "significance",
+            f"the trial ledger lists {unseen} contender agent x seed trial(s) without "
+            "out-of-sample returns in the results; they are counted in the deflation",
+        )
     sig = assess_significance(
         view.net[list(view.agents)],
         view.benchmark,
@@ -315,7 +334,7 @@ def analyze_run(
         view.contender_trials,
         contenders=view.contenders,
         roles=view.roles,
-        n_extra_trials=n_extra_trials,
+        n_extra_trials=n_extra_trials + unseen,
         reps=reps,
         seed=seed,
         periods_per_year=PERIODS_PER_YEAR,

@@ -21,6 +21,8 @@ from factorgym.evaluation import figures
 from factorgym.evaluation.robustness import MIN_SUBPERIOD_MONTHS, PAPER_PORTFOLIO_NOTE
 from factorgym.experiments.units import BENCHMARK
 
+PERIODS_PER_YEAR = 12
+
 if TYPE_CHECKING:
     from factorgym.evaluation.report import ReportData
 
@@ -208,6 +210,12 @@ def _verdict_section(data: ReportData) -> str:
             f"{sig.n_trials} (every contender agent x seed of the run"
             + (f", + {sig.n_trials_extra} declared" if sig.n_trials_extra else "")
             + ")",
+        ),
+        (
+            "variance of the trials' Sharpe ratios",
+            f"{_num('.4f')(sig.sharpe_variance * PERIODS_PER_YEAR)} (absolute), "
+            f"{_num('.4f')(sig.active_sharpe_variance * PERIODS_PER_YEAR)} (over 1/N), "
+            "annualised",
         ),
         (
             "E[max Sharpe] of the trials by luck",

@@ -236,3 +236,19 @@ def test_level_summary_matches_the_capacity_table_at_the_runs_aum(regime_run: Pa
 
     direct = float(sharpe_ratio(view.net["trend"], rf=view.rf))
     np.testing.assert_allclose(cap.loc[(1e8, "trend"), "sharpe"], direct, rtol=1e-10)
+
+
+def test_ledger_trials_without_returns_are_still_counted(tiny_run: Path) -> None:
+    import dataclasses
+
+    results = load_run(tiny_run)
+    base = analyze_run(results, reps=20)
+    extra = results.ledger.loc[results.ledger["agent"] == "trend"].head(1).assign(seed=9)
+    more = dataclasses.replace(results, ledger=pd.concat([results.ledger, extra]))
+    data = analyze_run(more, reps=20)
+    assert data.significance.n_trials == base.significance.n_trials + 1 == 5
+    assert any("lists 1 contender agent x seed trial" in n for n in data.notes["significance"])
+    # a non-contender's ledger rows never count
+    fixed = results.ledger.loc[results.ledger["agent"] == "fixed"].head(1).assign(seed=9)
+    same = analyze_run(dataclasses.replace(results, ledger=pd.concat([results.ledger, fixed])))
+    assert same.significance.n_trials == 4
