@@ -295,6 +295,13 @@ def assess_significance(
         lw = ledoit_wolf_test(x, benchmark, rf=rf, periods_per_year=ppy)
         row["sharpe_diff"] = lw.difference
         row["sharpe_diff_p"] = _one_sided(lw.statistic)
+        if not np.isfinite(row["sharpe_diff_p"]):
+            # e.g. a levered 1/N: the same Sharpe ratio, a zero-variance difference
+            notes.append(
+                f"{agent}: the Sharpe-difference statistic is undefined (standard error 0, "
+                f"difference {lw.difference:.3g}); its p-value is set to 1"
+            )
+            row["sharpe_diff_p"] = 1.0
         diff_ci = bootstrap_sharpe_difference_ci(
             x, benchmark, rf=rf, periods_per_year=ppy, size=size, reps=reps, seed=seed
         )

@@ -191,6 +191,21 @@ def decide(result: SignificanceResult, rule: DecisionRule | None = None) -> Verd
             f"{_p(spa_p)}, DSR vs 1/N = {_fmt(row['dsr_vs_1n'])} with {trials}"
             f" (fails: {', '.join(failed)})."
         )
+    stepm = () if result.spa is None else tuple(a for a in result.spa.superior if a in checks.index)
+    if not significant and stepm and bool(np.isfinite(spa_p) and spa_p < rule.spa_level):
+        reasons = []
+        for a in stepm:
+            failed = [
+                name
+                for name, key in (("Sharpe difference", "pass_difference"), ("DSR", "pass_dsr"))
+                if not bool(checks.loc[a, key])
+            ]
+            reasons.append(f"{a} (fails: {', '.join(failed)})")
+        text += (
+            " SPA rejects 'no agent has a higher mean net return than 1/N' because of "
+            + ", ".join(reasons)
+            + " (StepM): a higher mean return, not a higher risk-adjusted one."
+        )
     if upper and best is not None:
         text += (
             " Not in the verdict: "

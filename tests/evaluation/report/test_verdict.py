@@ -33,11 +33,12 @@ def _results(
     oracle: bool = False,
     same: bool = False,
     n: int = T,
+    mu: float = 0.005,
 ) -> dict[str, object]:
     """Benchmark + agents whose returns are 1/N's plus active noise (+ ``edge`` for 'winner')."""
     rng = np.random.default_rng(seed)
     idx = _months(n)
-    bench = pd.Series(RF + 0.005 + rng.normal(0.0, 0.04, n), index=idx, name="1/N")
+    bench = pd.Series(RF + mu + rng.normal(0.0, 0.04, n), index=idx, name="1/N")
     trials = {}
     agents = {}
     names = [f"noise{i}" for i in range(n_noise)] + (["winner"] if edge else [])
@@ -242,3 +243,22 @@ def test_decision_rule_thresholds_are_checked() -> None:
 )
 def test_pbo_partitions(n: int, expected: int | None) -> None:
     assert pbo_partitions(n) == expected
+
+
+def test_a_levered_agent_explains_an_spa_rejection_without_a_winner() -> None:
+    d = _results(11, n_noise=2, mu=0.012)  # 1/N with a t-stat of ~4.6: leverage pays in mean
+    bench = d["benchmark"]
+    levered = 2.0 * (bench - RF) + RF  # twice 1/N's excess return: same Sharpe, higher mean
+    d["net"]["levered"] = levered  # type: ignore[index]
+    d["trials"]["levered/0"] = levered  # type: ignore[index]
+    d["contenders"] = [*d["contenders"], "levered"]  # type: ignore[misc]
+    sig = _assess(d, reps=300)
+    verdict = decide(sig)
+    assert sig.spa_pvalue < 0.05 and "levered" in sig.spa.superior  # type: ignore[union-attr]
+    assert abs(sig.table.loc["levered", "sharpe_diff"]) < 1e-9
+    assert sig.table.loc["levered", "sharpe_diff_p"] == 1.0
+    assert any("levered: the Sharpe-difference statistic is undefined" in n for n in sig.notes)
+    assert verdict.significant == ()
+    assert "SPA rejects 'no agent has a higher mean net return than 1/N' because of levered" in (
+        verdict.text
+    )
