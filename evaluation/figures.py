@@ -346,8 +346,21 @@ def rolling_figure(
     return fig
 
 
-def attribution_figure(attribution: pd.DataFrame, assets: Sequence[str]) -> Figure | None:
-    """Annualised contributions of each asset and each cost to every agent's net return."""
+#: Greys for the cost components (the assets take the colour cycle).
+_COST_COLOURS = {
+    "cost_proportional": "#4d4d4d",
+    "cost_internal": "#8c8c8c",
+    "cost_impact": "#c7c7c7",
+}
+
+
+def attribution_figure(
+    attribution: pd.DataFrame, assets: Sequence[str], *, frame_without: Sequence[str] = ()
+) -> Figure | None:
+    """Annualised contributions of each asset and each cost to every agent's net return.
+
+    Rows named in ``frame_without`` (upper bounds) do not set the x-range; they may leave it.
+    """
     if attribution.empty:
         return None
     parts = [*assets, *[c for c in attribution.columns if c.startswith("cost_")]]
@@ -359,12 +372,17 @@ def attribution_figure(attribution: pd.DataFrame, assets: Sequence[str]) -> Figu
     for j, col in enumerate(parts):
         v = attribution[col].to_numpy(dtype=float)
         left = np.where(v >= 0, pos, neg)
-        color = f"C{j % 10}" if col in assets else ["#7f7f7f", "#bcbd22", "#d62728"][j % 3]
+        color = f"C{j % 10}" if col in assets else _COST_COLOURS.get(col, "#666666")
         ax.barh(y, v, left=left, height=0.6, label=col.replace("cost_", "cost: "), color=color)
         pos += np.where(v >= 0, v, 0.0)
         neg += np.where(v < 0, v, 0.0)
     net_excess = attribution["recorded_net"] - attribution["rf"]
     ax.scatter(net_excess, y, color="black", zorder=3, marker="D", s=18, label="net excess return")
+    keep = ~np.isin(attribution.index.to_numpy(), list(frame_without))
+    if frame_without and keep.sum() >= 1:
+        lo, hi = min(0.0, float(neg[keep].min())), max(0.0, float(pos[keep].max()))
+        pad = 0.05 * (hi - lo) if hi > lo else 0.01
+        ax.set_xlim(lo - pad, hi + pad)
     ax.set_yticks(y, ["1/N" if a == BENCHMARK else str(a) for a in attribution.index])
     ax.invert_yaxis()
     ax.axvline(0.0, color="black", linewidth=0.8)

@@ -19,6 +19,7 @@ import pandas as pd
 from factorgym._version import __version__
 from factorgym.evaluation import figures
 from factorgym.evaluation.robustness import MIN_SUBPERIOD_MONTHS, PAPER_PORTFOLIO_NOTE
+from factorgym.evaluation.run_series import UPPER_BOUND
 from factorgym.experiments.units import BENCHMARK
 
 PERIODS_PER_YEAR = 12
@@ -560,9 +561,14 @@ def _attribution_section(data: ReportData) -> str:
     else:
         parts.append(
             _figure(
-                figures.attribution_figure(att, data.view.assets),
+                figures.attribution_figure(
+                    att,
+                    data.view.assets,
+                    frame_without=[a for a, r in data.view.roles.items() if r == UPPER_BOUND],
+                ),
                 "Annualised mean of w·x per asset (executed weights times the month's excess "
-                "return) and of each cost; the diamond is the recorded net return over rf.",
+                "return) and of each cost; the diamond is the recorded net return over rf. An "
+                "upper bound's bar may leave the frame.",
                 "attribution",
             )
         )

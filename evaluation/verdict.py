@@ -202,9 +202,8 @@ def decide(result: SignificanceResult, rule: DecisionRule | None = None) -> Verd
             ]
             reasons.append(f"{a} (fails: {', '.join(failed)})")
         text += (
-            " SPA rejects 'no agent has a higher mean net return than 1/N' because of "
-            + ", ".join(reasons)
-            + " (StepM): a higher mean return, not a higher risk-adjusted one."
+            f" SPA rejects on mean net returns only: StepM names {', '.join(reasons)}, whose "
+            "mean return beats 1/N's while its risk-adjusted return does not pass."
         )
     if upper and best is not None:
         text += (

@@ -186,6 +186,15 @@ def test_every_figure_function_draws_data(regime_run: Path) -> None:
         axes = [ax for ax in fig.get_axes() if ax.get_visible()]
         assert all(ax.get_xlabel() or ax.get_title() for ax in axes), name
         assert_nontrivial_png(figures.png_data_uri(fig))
+    from factorgym.evaluation.attribution import asset_excess_returns, return_attribution
+    from factorgym.evaluation.run_series import run_panel
+
+    att = return_attribution(view, asset_excess_returns(run_panel(results.manifest)))
+    fig = figures.attribution_figure(att, view.assets, frame_without=["trend"])
+    assert fig is not None and figures.has_data(fig)
+    lo, hi = fig.get_axes()[0].get_xlim()
+    assert lo < 0.0 < hi
+    assert_nontrivial_png(figures.png_data_uri(fig))
     assert figures.weights_figure(view, []) is None
     assert figures.capacity_figure(cap.iloc[:0], view) is None
 

@@ -259,6 +259,6 @@ def test_a_levered_agent_explains_an_spa_rejection_without_a_winner() -> None:
     assert sig.table.loc["levered", "sharpe_diff_p"] == 1.0
     assert any("levered: the Sharpe-difference statistic is undefined" in n for n in sig.notes)
     assert verdict.significant == ()
-    assert "SPA rejects 'no agent has a higher mean net return than 1/N' because of levered" in (
+    assert "SPA rejects on mean net returns only: StepM names levered (fails: Sharpe" in (
         verdict.text
     )
