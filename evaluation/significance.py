@@ -294,8 +294,9 @@ def assess_significance(
             continue
         lw = ledoit_wolf_test(x, benchmark, rf=rf, periods_per_year=ppy)
         row["sharpe_diff"] = lw.difference
-        row["sharpe_diff_p"] = _one_sided(lw.statistic)
-        if not np.isfinite(row["sharpe_diff_p"]):
+        p_diff = _one_sided(lw.statistic)
+        row["sharpe_diff_p"] = p_diff
+        if not np.isfinite(p_diff):
             # e.g. a levered 1/N: the same Sharpe ratio, a zero-variance difference
             notes.append(
                 f"{agent}: the Sharpe-difference statistic is undefined (standard error 0, "
