@@ -1,27 +1,31 @@
-"""Fixtures of the report tests: small runs through the real runner with stand-in allocators.
+"""Fixtures of the report tests: small runs through the real runner with small allocators.
 
-Until the real allocators land in agents/, runs use the experiments tests' stand-ins
-(``tests/experiments/shim``: a stand-in ``factorgym.agents.rollout`` is installed only when the
-real one is missing) and the allocators of ``report_standins.py`` next to this file.
+Runs use the experiments tests' stand-in allocators (``tests/experiments/helpers``: fast,
+deterministic, through the real ``factorgym.agents.run_allocator``) and the allocator of
+``report_support.py`` next to this file.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
-SHIM = HERE.parents[1] / "experiments" / "shim"
-for folder in (SHIM, HERE):
+HELPERS = HERE.parents[1] / "experiments" / "helpers"
+for folder in (HELPERS, HERE):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
+# worker and CLI processes import the allocators' kinds from these folders too
+_paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+for folder in (HELPERS, HERE):
+    if str(folder) not in _paths:
+        _paths.insert(0, str(folder))
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, _paths))
 
-import factorgym_standins  # noqa: E402
 import report_support  # noqa: E402
-
-factorgym_standins.install_rollout_finder()
 
 
 @pytest.fixture(scope="session")

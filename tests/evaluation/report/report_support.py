@@ -1,7 +1,7 @@
 """Helpers of the report tests: small runs through the real runner, planted-signal markets.
 
 On ``sys.path`` through this folder's conftest. The runs use the stand-in allocators of
-``tests/experiments/shim`` and :class:`LastMonthTilt` below.
+``tests/experiments/helpers`` and :class:`LastMonthTilt` below.
 """
 
 from __future__ import annotations
