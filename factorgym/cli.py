@@ -194,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     from factorgym.experiments.cli import add_subcommands  # `run`, `configs`
 
     add_subcommands(sub)
+    from factorgym.evaluation.cli import add_subcommands as add_report  # `report`
+
+    add_report(sub)
     return parser
 
 
