@@ -149,6 +149,7 @@ class _ProgressView:
             transient=False,
         )
         self.task: Any = None
+        self.report = ""
 
     def __enter__(self) -> _ProgressView:
         self.progress.__enter__()
@@ -172,10 +173,14 @@ class _ProgressView:
                 description=f"fold {fold + 1}/{event.n_folds} · {agent} · seed {seed}",
             )
         elif event.kind == "assembled" and self.task is not None:
-            self.progress.update(self.task, description="tables written")
+            self.progress.update(self.task, description="tables written · writing the report")
+        elif event.kind == "report":
+            self.report = event.message
+            if self.task is not None:
+                self.progress.update(self.task, description="done")
 
 
-def _print_summary(results: Any, seconds: float) -> None:
+def _print_summary(results: Any, seconds: float, report: str = "") -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -219,6 +224,9 @@ def _print_summary(results: Any, seconds: float) -> None:
         )
     console.print(table)
     console.print(f"run directory: {results.run_dir}  ({seconds:.1f} s)", highlight=False)
+    if report:
+        label = "" if report.startswith("no report") else "report: "
+        console.print(f"{label}{report}", highlight=False)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -243,6 +251,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             results = resume_experiment(
                 args.resume, config=config, runner=_runner(args), progress=view
             )
+        report = view.report
     else:
         config = load_config(args.config or "default", quick=args.quick, overrides=_overrides(args))
         err = __import__("rich.console", fromlist=["Console"]).Console(stderr=True)
@@ -252,5 +261,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             results = run_experiment(
                 config, run_dir=args.out, overwrite=args.overwrite, progress=view, plan=plan
             )
-    _print_summary(results, time.perf_counter() - t0)
+        report = view.report
+    _print_summary(results, time.perf_counter() - t0, report)
     return 0

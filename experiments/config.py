@@ -246,16 +246,16 @@ def parse_config(
     if not isinstance(description, str):
         raise fail("description", "a string", description)
     seeds = check_int_sequence("seeds", doc.get("seeds", [0]), minimum=0, unique=True)
-    data = DataConfig.fromas_table(as_table("data", doc.get("data", {})), base=base)
+    data = DataConfig.from_table(as_table("data", doc.get("data", {})), base=base)
     env, normalize = _env_config(as_table("env", doc.get("env", {})))
-    features = FeaturesConfig.fromas_table(as_table("features", doc.get("features", {})))
-    splits = SplitConfig.fromas_table(as_table("splits", doc.get("splits", {})))
+    features = FeaturesConfig.from_table(as_table("features", doc.get("features", {})))
+    splits = SplitConfig.from_table(as_table("splits", doc.get("splits", {})))
     agents_table = as_table("agents", doc.get("agents", {}))
     if not agents_table:
         raise fail("agents", "a table with at least one [agents.NAME] allocator", {})
-    agents = tuple(AgentConfig.fromas_table(str(k), v) for k, v in agents_table.items())
-    output = OutputConfig.fromas_table(as_table("output", doc.get("output", {})))
-    runner = RunnerConfig.fromas_table(as_table("runner", doc.get("runner", {})))
+    agents = tuple(AgentConfig.from_table(str(k), v) for k, v in agents_table.items())
+    output = OutputConfig.from_table(as_table("output", doc.get("output", {})))
+    runner = RunnerConfig.from_table(as_table("runner", doc.get("runner", {})))
     return ExperimentConfig(
         name=cfg_name,
         data=data,

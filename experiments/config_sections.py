@@ -100,7 +100,7 @@ class DataConfig:
     options: Mapping[str, Any] = field(default_factory=lambda: freeze({}))
 
     @classmethod
-    def fromas_table(cls, table: Mapping[str, Any], *, base: Path | None) -> DataConfig:
+    def from_table(cls, table: Mapping[str, Any], *, base: Path | None) -> DataConfig:
         """Validate ``[data]``; ``base`` is the folder relative paths are resolved against."""
         check_keys("data", table, _DATA_KEYS)
         paths_raw = table.get("paths")
@@ -222,7 +222,7 @@ class SplitConfig:
     )
 
     @classmethod
-    def fromas_table(cls, table: Mapping[str, Any]) -> SplitConfig:
+    def from_table(cls, table: Mapping[str, Any]) -> SplitConfig:
         """Validate ``[splits]``."""
         table = dict(table)
         method = check_choice("splits.method", table.pop("method", "walk_forward"), SPLIT_METHODS)
@@ -284,7 +284,7 @@ class FeaturesConfig:
     forecasts: Mapping[str, Any] | None = None
 
     @classmethod
-    def fromas_table(cls, table: Mapping[str, Any]) -> FeaturesConfig:
+    def from_table(cls, table: Mapping[str, Any]) -> FeaturesConfig:
         """Validate ``[features]`` (keys and plain types; values are checked on the data)."""
         from factorgym.forecasts import WalkForwardForecaster
         from factorgym.regimes import RegimeFeatures
@@ -352,7 +352,7 @@ class AgentConfig:
     seeds: tuple[int, ...] | None = None
 
     @classmethod
-    def fromas_table(cls, name: str, table: object) -> AgentConfig:
+    def from_table(cls, name: str, table: object) -> AgentConfig:
         """Validate ``[agents.NAME]`` (the kind and parameter values are checked on build)."""
         path = f"agents.{name}"
         if not _AGENT_NAME.match(name):
@@ -386,16 +386,25 @@ class OutputConfig:
         Folder of the content-addressed feature cache (default ``directory/feature-cache``).
     save_models : bool
         Save every fitted allocator under ``RUN_DIR/models``.
+    replay : bool
+        Replay every unit's test decisions at other AUM and cost levels
+        (``tables/capacity.parquet``, ``tables/cost_sensitivity.parquet``).
+    report : bool
+        Write ``RUN_DIR/report/report.html`` (and ``summary.csv``/``.json``) at the end.
     """
 
     directory: str = "runs"
     feature_cache: str | None = None
     save_models: bool = True
+    replay: bool = True
+    report: bool = True
 
     @classmethod
-    def fromas_table(cls, table: Mapping[str, Any]) -> OutputConfig:
+    def from_table(cls, table: Mapping[str, Any]) -> OutputConfig:
         """Validate ``[output]``."""
-        check_keys("output", table, ("directory", "feature_cache", "save_models"))
+        check_keys(
+            "output", table, ("directory", "feature_cache", "save_models", "replay", "report")
+        )
         directory = string_value("output.directory", table.get("directory", "runs"))
         if Path(directory).expanduser().exists() and not Path(directory).expanduser().is_dir():
             raise fail("output.directory", "a folder (it is a file)", directory)
@@ -403,7 +412,9 @@ class OutputConfig:
         if cache is not None:
             cache = string_value("output.feature_cache", cache)
         save = check_bool("output.save_models", table.get("save_models", True))
-        return cls(directory, cache, save)
+        replay = check_bool("output.replay", table.get("replay", True))
+        report = check_bool("output.report", table.get("report", True))
+        return cls(directory, cache, save, replay, report)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values."""
@@ -411,6 +422,8 @@ class OutputConfig:
             "directory": self.directory,
             "feature_cache": self.feature_cache,
             "save_models": self.save_models,
+            "replay": self.replay,
+            "report": self.report,
         }
 
 
@@ -434,7 +447,7 @@ class RunnerConfig:
     ray_address: str | None = None
 
     @classmethod
-    def fromas_table(cls, table: Mapping[str, Any]) -> RunnerConfig:
+    def from_table(cls, table: Mapping[str, Any]) -> RunnerConfig:
         """Validate ``[runner]``."""
         check_keys("runner", table, ("jobs", "backend", "ray_address"))
         jobs = check_int("runner.jobs", table.get("jobs", 1), minimum=1, maximum=1024)

@@ -44,6 +44,7 @@ __all__ = [
     "package_versions",
     "prepare_run_dir",
     "read_unit",
+    "read_unit_replay",
     "store_unit",
     "unit_done",
 ]
@@ -162,6 +163,10 @@ def store_unit(run_dir: Path, result: UnitResult) -> None:
         atomic_write_bytes(models_dir / rel, data)
         models[rel] = sha256_bytes(data)
     sha = write_table(result.records, records_path)
+    replay = {}
+    for name, frame in sorted(result.replay.items()):
+        path = records_path.with_suffix(f".{name}.parquet")
+        replay[name] = {"path": str(path.relative_to(run_dir)), "sha256": write_table(frame, path)}
     write_json(
         commit_path,
         {
@@ -169,6 +174,7 @@ def store_unit(run_dir: Path, result: UnitResult) -> None:
             "agent": agent,
             "seed": seed,
             "records": {"path": str(records_path.relative_to(run_dir)), "sha256": sha},
+            "replay": replay,
             "ledger": result.ledger,
             "models": models,
             "seconds": round(result.seconds, 3),
@@ -185,14 +191,28 @@ def unit_done(run_dir: Path, key: tuple[int, str, int]) -> bool:
 
 def read_unit(run_dir: Path, key: tuple[int, str, int]) -> tuple[pd.DataFrame, dict[str, Any]]:
     """A committed unit's months (hash-verified) and its ledger row."""
+    commit = _commit(run_dir, key)
+    entry = commit["records"]
+    return read_table(run_dir / entry["path"], entry["sha256"]), commit["ledger"]
+
+
+def read_unit_replay(run_dir: Path, key: tuple[int, str, int]) -> dict[str, pd.DataFrame]:
+    """A committed unit's replay tables (hash-verified; empty if it has none)."""
+    replay = _commit(run_dir, key).get("replay", {})
+    return {name: read_table(run_dir / e["path"], e["sha256"]) for name, e in replay.items()}
+
+
+def _commit(run_dir: Path, key: tuple[int, str, int]) -> dict[str, Any]:
     _, commit_path, _ = unit_paths(run_dir, *key)
     commit = read_json(commit_path)
-    try:
-        entry = commit["records"]
-        ledger = commit["ledger"]
-    except (KeyError, TypeError) as exc:
-        raise DataError(f"unit record {str(commit_path)!r} is damaged ({exc!r})") from exc
-    return read_table(run_dir / entry["path"], entry["sha256"]), ledger
+    if (
+        not isinstance(commit, dict)
+        or not isinstance(commit.get("records"), dict)
+        or "ledger" not in commit
+        or not isinstance(commit.get("replay", {}), dict)
+    ):
+        raise DataError(f"unit record {str(commit_path)!r} is damaged (missing fields)")
+    return commit
 
 
 # ---------------------------------------------------------------------- assembly
@@ -201,10 +221,13 @@ def assemble(run_dir: Path, plan: ExperimentPlan) -> dict[str, dict[str, Any]]:
     order = {BENCHMARK: 0} | {a.name: i + 1 for i, a in enumerate(plan.config.agents)}
     parts = []
     ledger_rows = []
+    replay_parts: dict[str, list[pd.DataFrame]] = {}
     for task in plan.tasks:
         frame, ledger = read_unit(run_dir, task.key)
         parts.append(frame)
         ledger_rows.append(ledger)
+        for name, table in read_unit_replay(run_dir, task.key).items():
+            replay_parts.setdefault(name, []).append(table)
     returns = pd.concat(parts, ignore_index=True)
     returns.insert(
         3, "month", pd.PeriodIndex(pd.to_datetime(returns["date"]), freq="M").astype(str)
@@ -220,8 +243,10 @@ def assemble(run_dir: Path, plan: ExperimentPlan) -> dict[str, dict[str, Any]]:
     ledger = pd.DataFrame(ledger_rows)
     ledger.insert(0, "experiment_hash", plan.config.experiment_hash)
     folds = pd.DataFrame([row for fe in plan.folds for row in fe.windows()])
+    named = [("returns", returns), ("ledger", ledger), ("folds", folds)]
+    named += [(k, pd.concat(v, ignore_index=True)) for k, v in sorted(replay_parts.items())]
     tables = {}
-    for name, frame in (("returns", returns), ("ledger", ledger), ("folds", folds)):
+    for name, frame in named:
         rel = f"tables/{name}.parquet"
         sha = write_table(frame, run_dir / rel)
         tables[name] = {"path": rel, "sha256": sha, "rows": len(frame)}

@@ -72,9 +72,10 @@ class ProgressEvent:
 
     Attributes
     ----------
-    kind : {"planned", "unit", "assembled"}
+    kind : {"planned", "unit", "assembled", "report"}
         ``planned``: units are known (``total``, ``done`` already finished by an earlier run);
-        ``unit``: one more unit finished (``key``, ``seconds``); ``assembled``: tables written.
+        ``unit``: one more unit finished (``key``, ``seconds``); ``assembled``: tables written;
+        ``report``: the report was written (``message`` = its path) or not (``message`` = why).
     total, done : int
         Units in the run, units finished so far.
     key : (int, str, int), optional
@@ -90,6 +91,7 @@ class ProgressEvent:
     key: tuple[int, str, int] | None = None
     seconds: float = 0.0
     n_folds: int = 0
+    message: str = ""
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -197,12 +199,15 @@ def plan_experiment(config: ExperimentConfig) -> ExperimentPlan:
     for name, allocator in allocators.items():
         _check_env_fit(allocator, envs[0].train, name)
     save = config.output.save_models
+    replay = config.output.replay
     tasks: list[UnitTask] = []
     for fe in envs:
-        tasks.append(UnitTask(fe.fold.index, None, 0, fe, save_model=False))
+        tasks.append(UnitTask(fe.fold.index, None, 0, fe, save_model=False, replay=replay))
         for agent in config.agents:
             for seed in config.seeds_of(agent):
-                tasks.append(UnitTask(fe.fold.index, agent, seed, fe, save_model=save))
+                tasks.append(
+                    UnitTask(fe.fold.index, agent, seed, fe, save_model=save, replay=replay)
+                )
     return ExperimentPlan(config, panel, features, earnable, envs, tuple(tasks))
 
 
@@ -253,7 +258,39 @@ def _execute(
     write_manifest(run_dir, manifest)
     if progress is not None:
         progress(ProgressEvent("assembled", total, done, n_folds=n_folds))
-    return load_run(run_dir)
+    results = load_run(run_dir)
+    _ensure_report(results, plan.config, progress)
+    return results
+
+
+REPORT_FILES = ("report.html", "summary.csv", "summary.json")
+
+
+def _ensure_report(
+    results: RunResults, config: ExperimentConfig, progress: ProgressCallback | None
+) -> None:
+    """Write ``RUN_DIR/report`` unless the config turns it off or it is already complete.
+
+    The report folder belongs to the run, so an incomplete one (a run killed while writing
+    it) is rewritten. A run too short for the statistics (``DataError``) keeps its tables and
+    gets no report; the reason is logged and passed on as a ``"report"`` progress event.
+    """
+    if not config.output.report:
+        return
+    folder = results.run_dir / "report"
+    if all((folder / name).is_file() for name in REPORT_FILES):
+        return
+    from factorgym.evaluation.report import write_report
+
+    try:
+        write_report(results.run_dir, results=results, force=True)
+    except DataError as exc:
+        logger.warning("no report for %s: %s", results.run_dir, exc)
+        if progress is not None:
+            progress(ProgressEvent("report", 0, 0, message=f"no report: {exc}"))
+        return
+    if progress is not None:
+        progress(ProgressEvent("report", 0, 0, message=str(folder / "report.html")))
 
 
 def run_experiment(
@@ -369,7 +406,9 @@ def resume_experiment(
             "refusing to mix them"
         )
     if manifest.get("status") == "complete":
-        return load_run(root)
+        results = load_run(root)
+        _ensure_report(results, stored, progress)
+        return results
     clean_temporaries(root)
     manifest["resumed_at"] = list(manifest.get("resumed_at", [])) + [now()]
     write_manifest(root, manifest)

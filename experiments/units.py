@@ -33,6 +33,7 @@ from factorgym.experiments.agent_registry import build_allocator
 from factorgym.experiments.config import AgentConfig
 from factorgym.experiments.feature_pipeline import REGIME_BLOCK
 from factorgym.experiments.fold_envs import FoldEnvs
+from factorgym.experiments.replay import replay_unit
 
 __all__ = [
     "BENCHMARK",
@@ -115,6 +116,8 @@ class UnitTask:
     envs : FoldEnvs
     save_model : bool
         Return the fitted allocator's saved files.
+    replay : bool
+        Also replay the test decisions at other AUM and cost levels.
     """
 
     fold: int
@@ -122,6 +125,7 @@ class UnitTask:
     seed: int
     envs: FoldEnvs
     save_model: bool = True
+    replay: bool = True
 
     @property
     def label(self) -> str:
@@ -150,6 +154,9 @@ class UnitResult:
         Files of the saved allocator, by path relative to its folder.
     seconds : float
         Wall time of the unit.
+    replay : dict of str to DataFrame
+        The unit's test decisions replayed at other AUM (``"capacity"``) and cost levels
+        (``"cost_sensitivity"``), from :func:`factorgym.experiments.replay.replay_unit`.
     """
 
     key: tuple[int, str, int]
@@ -157,6 +164,7 @@ class UnitResult:
     ledger: dict[str, Any]
     model_files: dict[str, bytes] = field(default_factory=dict)
     seconds: float = 0.0
+    replay: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _frame_of(rollout: Any) -> pd.DataFrame:
@@ -252,7 +260,8 @@ def run_unit(task: UnitTask) -> UnitResult:
         "test_sharpe": annualised_sharpe((records["net_return"] - records["rf"]).to_numpy()),
         "test_months": len(records),
     }
-    return UnitResult(task.key, records, ledger, model_files, time.perf_counter() - t0)
+    replay = replay_unit(envs, records) if task.replay else {}
+    return UnitResult(task.key, records, ledger, model_files, time.perf_counter() - t0, replay)
 
 
 def _saved_files(allocator: Any) -> dict[str, bytes]:

@@ -41,7 +41,9 @@ def test_units_tables_and_manifest(tiny_run):
     assert n_folds == 4
     # 1 benchmark + fixed x1 seed + random x2 + trend x2 = 6 units per fold
     assert res.manifest["units"] == 6 * n_folds == len(res.ledger)
-    assert [e.kind for e in events][0] == "planned" and events[-1].kind == "assembled"
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "planned" and kinds[-2:] == ["assembled", "report"]
+    assert events[-1].message == str(res.run_dir / "report" / "report.html")
     assert sum(e.kind == "unit" for e in events) == 6 * n_folds
     series = res.returns.groupby(["agent", "seed"]).size()
     assert series.to_dict() == {
@@ -61,6 +63,38 @@ def test_units_tables_and_manifest(tiny_run):
     assert m["started_at"] <= m["finished_at"]
     assert m["config"]["splits"]["test_size"] == 48
     assert (res.run_dir / "config.toml").read_text() == Path(config.source).read_text()
+
+
+def test_replay_tables_and_report_are_part_of_the_run(tiny_run, tmp_path):
+    config, res, _ = tiny_run
+    tables = res.manifest["tables"]
+    assert set(tables) == {"returns", "ledger", "folds", "capacity", "cost_sensitivity"}
+    capacity = load_run(res.run_dir)  # every listed table verified on load
+    assert capacity.manifest["tables"]["capacity"]["rows"] > 0
+    cap = pd.read_parquet(res.run_dir / tables["capacity"]["path"])
+    assert set(cap["agent"]) == set(res.returns["agent"])  # 1/N too: the edge is over it
+    assert sorted(cap["level"].unique())[0] == 1e7 and sorted(cap["level"].unique())[-1] == 1e11
+    report = res.run_dir / "report"
+    assert {p.name for p in report.iterdir()} >= {"report.html", "summary.csv", "summary.json"}
+    # a run killed while its report was written gets it back on resume
+    copy = tmp_path / "copy"
+    import shutil
+
+    shutil.copytree(res.run_dir, copy)
+    (copy / "report" / "summary.json").unlink()
+    events = []
+    resume_experiment(copy, progress=events.append)
+    assert (copy / "report" / "summary.json").is_file() and events[-1].kind == "report"
+    # and [output] report = false, replay = false write neither
+    bare = parse_config(
+        deep_merge(
+            tomllib.loads(Path(config.source).read_text()),
+            {"output": {"report": False, "replay": False}},
+        )
+    )
+    out = run_experiment(bare, run_dir=tmp_path / "bare")
+    assert set(out.manifest["tables"]) == {"returns", "ledger", "folds"}
+    assert not (out.run_dir / "report").exists()
 
 
 def test_test_months_are_out_of_sample_and_stitched(tiny_run):
