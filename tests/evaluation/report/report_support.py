@@ -109,6 +109,8 @@ purge = 1
 
 [output]
 directory = "{out.parent}"
+replay = false      # the tests add the replay tables themselves (add_replay_tables)
+report = false      # and write the report they test
 {agents}
 """
 
