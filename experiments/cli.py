@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from factorgym.errors import ConfigError
@@ -90,7 +91,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     over: dict[str, Any] = {}
     data: dict[str, Any] = {}
     if args.data:
-        data["paths"] = list(args.data)
+        # relative to where the command runs (a config file's own paths are relative to it)
+        data["paths"] = [str(Path(p).expanduser().absolute()) for p in args.data]
         data["source"] = "files"
         for key in ("units", "kind"):
             if getattr(args, key) is not None:

@@ -42,7 +42,9 @@ _FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[\w+-]*)\s*$")
 _MARKER = re.compile(
     r"^\s*<!--\s*readme-test:\s*(?P<kind>skip|slow)\s*(?:\((?P<why>.*)\))?\s*-->\s*$"
 )
-_NOT_LINKED = {"build", "dist", "venv"}  # top-level entries not linked into the workspace
+# top-level entries not linked into the workspace: build output, and what the examples write
+# (a linked `runs/` would send the README's runs into the checkout and make a second run fail)
+_NOT_LINKED = {"build", "dist", "venv", "runs"}
 
 
 @dataclass(frozen=True)

@@ -49,16 +49,17 @@ def test_run_on_downloaded_ken_french_files_from_1990(tmp_path):
             'directory = "runs"', f'directory = "{tmp_path / "runs"}"'
         )
     )
-    out = run_cli(
+    out = run_cli(  # --data paths relative to where the command runs
         "run",
         str(cfg),
         "--data",
-        str(KF / "F-F_Research_Data_Factors_to_201703.CSV"),
-        str(KF / "F-F_Momentum_Factor_to_201703.CSV"),
+        "F-F_Research_Data_Factors_to_201703.CSV",
+        "F-F_Momentum_Factor_to_201703.CSV",
         "--start",
         "1990-01",
         "--out",
         str(tmp_path / "run"),
+        cwd=KF,
     )
     assert out.returncode == 0, out.stderr
     assert "default: out of sample 2011-" in out.stdout and "benchmark_1n" in out.stdout

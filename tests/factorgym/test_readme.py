@@ -20,7 +20,7 @@ def test_readme_has_exactly_two_setup_commands_with_pinned_cpu_torch():
     for cmd in commands:
         assert "\n" not in cmd
         assert '"torch==2.13.0"' in cmd
-    assert commands[0].endswith("factorgym data show french")
+    assert commands[0].endswith("&& factorgym run")
     assert commands[1].endswith("pytest")
 
 
