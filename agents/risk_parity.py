@@ -15,6 +15,7 @@ from factorgym._typing import FloatArray
 from factorgym.agents._history import history_of, last_rows
 from factorgym.agents.base import BaseAllocator, WeightBounds
 from factorgym.errors import DataError
+from factorgym.trailing import trailing_covariance, trailing_std
 from factorgym.validation import check_int
 
 __all__ = [
@@ -37,7 +38,7 @@ def inverse_volatility_weights(returns: FloatArray) -> FloatArray:
     DataError
         If a column has zero volatility.
     """
-    vol = np.std(returns, axis=0, ddof=1)
+    vol = trailing_std(returns, len(returns))[-1]  # the window's sample std (ddof=1)
     if np.any(vol <= 0.0):
         raise DataError(f"inverse volatility needs every volatility > 0, got {vol.tolist()}")
     inv = 1.0 / vol
@@ -142,4 +143,4 @@ class EqualRiskContribution(BaseAllocator):
     def act(self, obs: np.ndarray, info: Mapping[str, Any]) -> np.ndarray:
         """ERC weights of the last ``window`` months' sample covariance."""
         x = last_rows(history_of(info, self.name), self.window, self.name)
-        return equal_risk_contribution_weights(np.cov(x, rowvar=False, ddof=1))
+        return equal_risk_contribution_weights(trailing_covariance(x, len(x))[-1])

@@ -34,6 +34,7 @@ from factorgym._typing import FloatArray
 from factorgym.agents._history import history_of, last_rows
 from factorgym.agents.base import BaseAllocator, WeightBounds
 from factorgym.errors import DataError
+from factorgym.trailing import trailing_covariance, trailing_mean
 from factorgym.validation import check_int, check_real
 
 __all__ = [
@@ -84,8 +85,8 @@ def tangency_weights(returns: FloatArray) -> FloatArray:
         Excess returns of the estimation window; ``mu`` is their mean, ``Sigma`` their sample
         covariance (``ddof=1``).
     """
-    mu = returns.mean(axis=0)
-    cov = np.cov(returns, rowvar=False, ddof=1).reshape(len(mu), len(mu))
+    mu = trailing_mean(returns, len(returns))[-1]
+    cov = trailing_covariance(returns, len(returns))[-1]  # sample moments, ddof=1
     return scale_to_unit_gross(np.linalg.solve(cov, mu))
 
 
