@@ -23,6 +23,7 @@ import pandas as pd
 
 from factorgym.agents.base import OBSERVATION_OVERRIDES, Allocator, Scalar, check_spec
 from factorgym.envs.env_spec import EnvSpec
+from factorgym.envs.info import STEP_SCALAR_KEYS, STEP_WEIGHT_KEYS
 from factorgym.envs.wrappers import TargetWeights
 from factorgym.errors import ConfigError, InvalidActionError
 from factorgym.validation import check_seed
@@ -30,33 +31,9 @@ from factorgym.validation import check_seed
 __all__ = ["SCALAR_COLUMNS", "WEIGHT_BLOCKS", "Rollout", "run_allocator"]
 
 #: Per-month scalar columns of :attr:`Rollout.frame` (from the env's ``info``).
-SCALAR_COLUMNS = (
-    "date",
-    "decision_date",
-    "gross_return",
-    "net_return",
-    "rf",
-    "benchmark_return",
-    "cost_proportional",
-    "cost_internal",
-    "cost_impact",
-    "cost_total",
-    "turnover",
-    "fill_ratio",
-    "aum",
-    "wealth",
-    "drawdown",
-)
+SCALAR_COLUMNS = ("date", "decision_date", *STEP_SCALAR_KEYS)
 #: Per-asset blocks of :attr:`Rollout.frame`, columns ``"{block}:{asset}"``.
-WEIGHT_BLOCKS = (
-    "action",
-    "target_weights",
-    "refused_weights",
-    "executed_weights",
-    "drifted_weights",
-    "trade_cut",
-    "trade_cut_notional",
-)
+WEIGHT_BLOCKS = ("action", *STEP_WEIGHT_KEYS)
 
 
 @dataclass(frozen=True, eq=False)

@@ -43,10 +43,21 @@ from typing import Any
 
 from factorgym.envs import kernel as K
 
-__all__ = ["RESET_KEYS", "STEP_KEYS", "reset_info", "step_info"]
+__all__ = [
+    "RESET_KEYS",
+    "STEP_KEYS",
+    "STEP_SCALAR_KEYS",
+    "STEP_WEIGHT_KEYS",
+    "reset_info",
+    "step_info",
+]
 
-#: Keys of a step's ``info`` (the numbers are named as the kernel's rows and slabs).
-STEP_KEYS = ("date", "decision_date", *K.SCALAR_ROWS[:13], *K.WEIGHT_SLABS[:6])
+#: The per-portfolio numbers of a step's ``info`` (named as the kernel's rows).
+STEP_SCALAR_KEYS = K.SCALAR_ROWS[:13]
+#: The per-asset weight vectors of a step's ``info`` (named as the kernel's slabs).
+STEP_WEIGHT_KEYS = K.WEIGHT_SLABS[:6]
+#: Keys of a step's ``info``.
+STEP_KEYS = ("date", "decision_date", *STEP_SCALAR_KEYS, *STEP_WEIGHT_KEYS)
 RESET_KEYS = ("date", "wealth", "drawdown", "drifted_weights", "episode_end")
 
 
