@@ -40,7 +40,13 @@ from gymnasium.vector import AutoresetMode
 from stable_baselines3.common.base_class import BaseAlgorithm
 
 from factorgym.agents._history import training_data
-from factorgym.agents.base import BaseAllocator, Scalar, check_fit_args, flatten_params
+from factorgym.agents.base import (
+    BaseAllocator,
+    Scalar,
+    WeightBounds,
+    check_fit_args,
+    flatten_params,
+)
 from factorgym.agents.persistence import (
     document_bytes,
     read_document,
@@ -57,11 +63,15 @@ from factorgym.agents.sb3_defaults import (
 )
 from factorgym.agents.sb3_validation import Member, ValidationStop
 from factorgym.agents.sb3_vec_env import SB3VecEnv
+from factorgym.envs.action_maps import ActionSpec
 from factorgym.envs.env_spec import EnvSpec
 from factorgym.errors import ConfigError, DataError, NotFittedError
 from factorgym.validation import check_bool, check_choice, check_int
 
-__all__ = ["ALGORITHMS", "DEFAULT_HYPERPARAMS", "SB3Allocator"]
+__all__ = ["ALGORITHMS", "DEFAULT_HYPERPARAMS", "POLICY_MODES", "SB3Allocator"]
+
+#: Action spaces a policy can learn in and then hand to any env as target weights.
+POLICY_MODES = ("long_only", "long_short")
 
 
 def _algo_class(algo: str) -> type[BaseAlgorithm]:
@@ -91,6 +101,16 @@ class SB3Allocator(BaseAllocator):
         Validation evaluations without improvement before stopping (with a validation spec).
     normalize : bool
         Standardise observations with statistics of the training window (frozen).
+    action_mode : {"long_only", "long_short"} or None
+        The action space the policy learns in. ``"long_only"`` (default): the policy's action
+        maps to long-only weights with cash (``w >= 0``, ``sum w <= 1``), whatever the
+        evaluation env's mode; the agent then hands the env those *weights* (through
+        ``TargetWeights``, so the same costs and limits apply), and runs in any env that can
+        hold them (long-only or long-short). On a few hundred months of factor returns a
+        policy that may short every factor learns little (in the default long-short
+        experiment PPO's mean Sharpe was 0.04 with 95 % monthly turnover; long-only 0.4-0.6).
+        ``"long_short"`` uses the env's ``max_weight``/``max_gross``. ``None``: the policy acts
+        in the evaluation env's own action space and hands it raw actions.
     hyperparams : mapping, optional
         Overrides of :data:`DEFAULT_HYPERPARAMS` (``n_envs``, ``eval_every`` and the
         algorithm's keyword arguments, e.g. ``{"learning_rate": 1e-3}``).
@@ -125,6 +145,7 @@ class SB3Allocator(BaseAllocator):
         net_arch: tuple[int, ...] = (64, 64),
         patience: int = 5,
         normalize: bool = True,
+        action_mode: str | None = "long_only",
         hyperparams: Mapping[str, Any] | None = None,
         name: str | None = None,
     ) -> None:
@@ -143,6 +164,10 @@ class SB3Allocator(BaseAllocator):
         )
         self.patience = check_int("patience", patience, minimum=1)
         self.normalize = check_bool("normalize", normalize)
+        self.action_mode = (
+            None if action_mode is None else check_choice("action_mode", action_mode, POLICY_MODES)
+        )
+        self.output = "action" if self.action_mode is None else "weights"  # type: ignore[assignment]
         if hyperparams is not None and not isinstance(hyperparams, Mapping):
             raise ConfigError(f"`hyperparams` must be a mapping, got {type(hyperparams).__name__}")
         self.hyperparams = dict(hyperparams or {})
@@ -209,6 +234,10 @@ class SB3Allocator(BaseAllocator):
         ConfigError
             Naming the first difference.
         """
+        if self.action_mode == "long_only":  # fixed bounds: checked before fitting too
+            super().check_env(env)
+            if not self._members:
+                return
         self._check_fitted()
         base = env.unwrapped
         cols = tuple(base.observation_columns)
@@ -224,12 +253,26 @@ class SB3Allocator(BaseAllocator):
             raise ConfigError(
                 f"allocator {self.name!r} was trained on other observation columns: {diff}"
             )
+        if self.output == "weights":  # weights go through TargetWeights: the env must hold them
+            super().check_env(env)
+            return
         spec = _action_spec_dict(base.action_spec)
         if spec != self.action_spec_:
             raise ConfigError(
                 f"allocator {self.name!r} was trained with action settings {self.action_spec_}, "
                 f"the env has {spec}"
             )
+
+    def weight_bounds(self, n_assets: int) -> WeightBounds:
+        """The policy's weights: long-only with cash, or the training env's long-short limits."""
+        if self.action_mode == "long_only":
+            return WeightBounds(nonnegative=True, max_weight=1.0, max_gross=1.0)
+        self._check_fitted()
+        return WeightBounds(
+            nonnegative=False,
+            max_weight=float(self.action_spec_["max_weight"]),
+            max_gross=float(self.action_spec_["max_gross"]),
+        )
 
     # ------------------------------------------------------------------ training
     def _make_model(self, vec: SB3VecEnv, seed: int) -> BaseAlgorithm:
@@ -281,10 +324,18 @@ class SB3Allocator(BaseAllocator):
             obs_cfg = {"normalize": True, "normalize_window": data.window}
         else:
             obs_cfg = {"normalize": False}
+        act_cfg: dict[str, Any] = {}
+        if self.action_mode is not None:
+            act_cfg = {"action_mode": self.action_mode}
+            if self.action_mode == "long_only":
+                act_cfg["allow_cash"] = True
         train = spec.replace(
-            random_start=True, episode_length=min(self.episode_length, n_decisions), **obs_cfg
+            random_start=True,
+            episode_length=min(self.episode_length, n_decisions),
+            **obs_cfg,
+            **act_cfg,
         )
-        val_spec = None if val is None else val.replace(**obs_cfg)
+        val_spec = None if val is None else val.replace(**obs_cfg, **act_cfg)
         hp = self.resolved_hyperparams()
         seeds = np.random.SeedSequence(0 if seed is None else seed).generate_state(self.n_seeds)
         members: list[Member] = []
@@ -355,7 +406,24 @@ class SB3Allocator(BaseAllocator):
             )
         torch.set_num_threads(1)
         actions = [m.predict(x) for m in self._members]
-        return np.mean(actions, axis=0) if len(actions) > 1 else actions[0]
+        action = np.mean(actions, axis=0) if len(actions) > 1 else actions[0]
+        if self.output == "action":
+            return action
+        return self._policy_spec().to_weights(np.asarray(action, dtype=np.float64))
+
+    def _policy_spec(self) -> ActionSpec:
+        """The action map of the training env (the policy's own action space)."""
+        d = self.action_spec_
+        return ActionSpec(
+            mode=d["mode"],
+            n_assets=int(d["n_assets"]),
+            allow_cash=bool(d["allow_cash"]),
+            max_weight=float(d["max_weight"]),
+            max_gross=float(d["max_gross"]),
+            benchmark=np.asarray(d["benchmark"], dtype=np.float64),
+            max_deviation=float(d["max_deviation"]),
+            tilt_long_only=bool(d["tilt_long_only"]),
+        )
 
     # ------------------------------------------------------------------ persistence
     _KIND = "factorgym.agents.sb3_agent.SB3Allocator"

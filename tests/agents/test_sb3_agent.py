@@ -14,7 +14,7 @@ from numpy.testing import assert_array_equal
 
 from factorgym.agents import FunctionAllocator, SB3Allocator, run_allocator
 from factorgym.agents.sb3_agent import ALGORITHMS, DEFAULT_HYPERPARAMS
-from factorgym.envs import EnvConfig, EnvSpec
+from factorgym.envs import EnvConfig, EnvSpec, long_only_weights
 from factorgym.errors import ConfigError, DataError, NotFittedError, OutputError
 
 TINY = {
@@ -51,7 +51,8 @@ def tiny(algo: str, **kw) -> SB3Allocator:
 def test_every_algorithm_fits_and_runs_through_the_harness(algo, specs):
     train, val, test = specs
     agent = tiny(algo).fit(train, validation_env_factory=val, seed=0)
-    assert agent.output == "action" and agent.contender and agent.name == algo
+    # the policy learns long-only weights and hands them to the env as target weights
+    assert agent.output == "weights" and agent.contender and agent.name == algo
     report = agent.fit_report_[0]
     assert report["steps"] >= 128 and report["evaluations"] >= 1
     assert np.isfinite(report["best_validation_sharpe"])
@@ -98,15 +99,34 @@ def test_save_load_round_trip_gives_identical_actions(algo, specs, tmp_path):
     assert_array_equal(a[cols].to_numpy(), b[cols].to_numpy())
 
 
-def test_seed_ensemble_averages_member_actions(specs):
+@pytest.mark.parametrize("action_mode", [None, "long_only"])
+def test_seed_ensemble_averages_member_actions(specs, action_mode):
     train, _, test = specs
-    agent = tiny("ppo", n_seeds=3).fit(train, seed=0)
+    agent = tiny("ppo", n_seeds=3, action_mode=action_mode).fit(train, seed=0)
     env = test.replace(**agent.env_overrides)()
     obs, info = env.reset()
     each = [m.predict(obs, deterministic=True)[0].astype(np.float64) for m in agent.models_]
-    assert_array_equal(agent.act(obs, info), np.mean(each, axis=0))
+    mean = np.mean(each, axis=0)
+    expected = mean if action_mode is None else long_only_weights(mean, allow_cash=True)
+    assert_array_equal(agent.act(obs, info), expected)
     seeds = [r["seed"] for r in agent.fit_report_]
     assert len(set(seeds)) == 3  # distinct member seeds drawn from SeedSequence(0)
+
+
+def test_long_only_policy_runs_in_a_long_short_env_with_the_same_accounting(specs):
+    """The policy's weights go through TargetWeights: same costs, same months as any agent."""
+    train, val, test = specs
+    agent = tiny("ppo", action_mode="long_only").fit(train, validation_env_factory=val, seed=2)
+    short_env = test.replace(action_mode="long_short", max_weight=1.0, max_gross=2.0)
+    r_ls = run_allocator(agent, short_env).frame
+    r_lo = run_allocator(agent, test).frame
+    w = [c for c in r_lo.columns if c.startswith("executed_weights:")]
+    assert (r_ls[w].to_numpy() >= -1e-15).all() and (r_ls[w].sum(axis=1) <= 1 + 1e-12).all()
+    np.testing.assert_allclose(r_ls[w].to_numpy(), r_lo[w].to_numpy(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(r_ls["net_return"], r_lo["net_return"], rtol=0, atol=1e-12)
+    no_cash = test.replace(allow_cash=False)
+    with pytest.raises(ConfigError, match=r"cannot run in this env .* it holds cash"):
+        run_allocator(agent, no_cash)
 
 
 def test_saved_agent_is_verified_on_load(specs, tmp_path):
@@ -135,7 +155,7 @@ def test_saved_agent_is_verified_on_load(specs, tmp_path):
 
 def test_agent_refuses_an_env_unlike_its_training_env(specs, french_small):
     train, _, test = specs
-    agent = tiny("ppo").fit(train, seed=0)
+    agent = tiny("ppo", action_mode=None).fit(train, seed=0)  # raw actions: the same env only
     with pytest.raises(
         ConfigError, match="trained on other observation columns: 'vol:MktRF' != 'ret_lag0:MktRF'"
     ):

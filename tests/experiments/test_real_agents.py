@@ -21,7 +21,7 @@ from factorgym.experiments.units import BENCHMARK
 def test_registered_kinds_build_and_refuse_typos():
     assert available_kinds() == list(BASELINES) + list(RL_AGENTS)
     ppo = build_allocator(AgentConfig("ppo", "ppo", FrozenMap({"total_timesteps": 256})))
-    assert type(ppo).__name__ == "SB3Allocator" and ppo.algo == "ppo" and ppo.output == "action"
+    assert type(ppo).__name__ == "SB3Allocator" and ppo.algo == "ppo" and ppo.output == "weights"
     tangency = build_allocator(AgentConfig("t", "dgu_tangency", FrozenMap({})))
     assert tangency.name == "dgu_tangency"
     with pytest.raises(
